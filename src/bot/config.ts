@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { DEFAULT_PLAYBOOK_DIR } from './paths.js';
+import { ErrorCode, OpsbotError } from './errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LlmConfig {
+  /** Present only when a model or an embedding model is configured. */
+  readonly apiKey?: string;
+  readonly baseURL?: string;
+  readonly model?: string;
+  readonly embeddingModel?: string;
+  readonly timeoutMs: number;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly playbookDir: string;
+  readonly tz: string;
+  /** A fixed start instant for the process clock (`OPSBOT_NOW`). */
+  readonly now?: Date;
+  readonly logLevel: LogLevel;
+  readonly llm: LlmConfig;
+}
+
+/** One thing wrong with the environment; `key` is a prompt key, `params` fill it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly key: string;
+  readonly params: Record<string, string>;
+}
+
+export class ConfigError extends OpsbotError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(
+      ErrorCode.CONFIG_INVALID,
+      `invalid configuration: ${problems.map((p) => `${p.variable} (${p.key})`).join(', ')}`,
+      { details: { problems } },
+    );
+    this.problems = problems;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Each message is the prompt key of the sentence an operator reads about that variable.
+const EnvSchema = z.object({
+  OPSBOT_DATA_DIR: z.string().default('./data'),
+  OPSBOT_PLAYBOOK_DIR: z.string().optional(),
+  OPSBOT_TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, { message: 'config/invalid-tz' }),
+  OPSBOT_NOW: z.iso.datetime({ offset: true, message: 'config/invalid-now' }).optional(),
+  OPSBOT_LLM_TIMEOUT_MS: z.coerce
+    .number({ message: 'config/invalid-timeout' })
+    .int({ message: 'config/invalid-timeout' })
+    .min(100, { message: 'config/invalid-timeout' })
+    .max(600_000, { message: 'config/invalid-timeout' })
+    .default(15_000),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  OPENAI_MODEL: z.string().optional(),
+  OPENAI_EMBEDDING_MODEL: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'config/invalid-log-level' }).default('info'),
+});
+
+/** Names of the variables opsbot reads; nothing else in the environment is looked at. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** The `.env` file to read; process variables win over it. Default `.env` in `cwd`. */
+  envFile?: string | false;
+  cwd?: string;
+}
+
+/** Reads `.env` and the environment once, validates everything, returns a frozen config or throws one ConfigError listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const fromFile = readEnvFile(options.envFile === undefined ? resolve(cwd, '.env') : options.envFile);
+  const merged: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    // An empty value (`OPENAI_API_KEY=` in .env) means "not set", as in most tools.
+    const value = options.env?.[name] ?? (options.env ? undefined : process.env[name]) ?? fromFile[name];
+    if (value !== undefined && value.trim() !== '') merged[name] = value.trim();
+  }
+
+  const parsed = EnvSchema.safeParse(merged);
+  const problems: ConfigProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '');
+      problems.push({
+        variable,
+        key: issue.message.startsWith('config/') ? issue.message : 'config/invalid-value',
+        params: { name: variable, value: merged[variable] ?? '', allowed: LOG_LEVELS.join(', ') },
+      });
+    }
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  for (const name of ['OPENAI_MODEL', 'OPENAI_EMBEDDING_MODEL'] as const) {
+    if (env[name] && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+      problems.push({ variable: name, key: 'config/llm-needs-endpoint', params: { name } });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const llmWanted = Boolean(env.OPENAI_MODEL || env.OPENAI_EMBEDDING_MODEL);
+  const config: Config = {
+    dataDir: abs(env.OPSBOT_DATA_DIR),
+    playbookDir: env.OPSBOT_PLAYBOOK_DIR ? abs(env.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
+    tz: env.OPSBOT_TZ,
+    ...(env.OPSBOT_NOW ? { now: new Date(env.OPSBOT_NOW) } : {}),
+    logLevel: env.LOG_LEVEL,
+    llm: Object.freeze({
+      timeoutMs: env.OPSBOT_LLM_TIMEOUT_MS,
+      ...(env.OPENAI_MODEL ? { model: env.OPENAI_MODEL } : {}),
+      ...(env.OPENAI_EMBEDDING_MODEL ? { embeddingModel: env.OPENAI_EMBEDDING_MODEL } : {}),
+      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+      // Local servers (Ollama, vLLM, llama.cpp) accept any key, but the SDK refuses to start without one.
+      ...(llmWanted ? { apiKey: env.OPENAI_API_KEY ?? 'opsbot-local' } : {}),
+    }),
+  };
+  return Object.freeze(config);
+}
+
+function readEnvFile(path: string | false): Record<string, string> {
+  if (path === false || !existsSync(path)) return {};
+  return parseDotenv(readFileSync(path));
+}
+
+/** The values that must never appear in a log line. */
+export function configSecrets(config: Config): string[] {
+  const key = config.llm.apiKey;
+  return key && key !== 'opsbot-local' ? [key] : [];
+}

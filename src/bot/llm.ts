@@ -1,0 +1,81 @@
+import OpenAI from 'openai';
+import type { LlmConfig } from './config.js';
+import { ErrorCode, OpsbotError } from './errors.js';
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+/** The optional model behind better answers: an OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp). */
+export interface LlmService {
+  readonly chatModel?: string;
+  readonly embeddingModel?: string;
+  /** The model's reply to `messages`; throws LLM_TIMEOUT past the configured timeout, LLM_FAILED otherwise. */
+  complete(messages: readonly ChatMessage[], options?: { signal?: AbortSignal; temperature?: number }): Promise<string>;
+  /** One embedding per text, in order; same errors as `complete`. */
+  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+/** Creates the service when a chat or embedding model is configured, otherwise `undefined`: offline. */
+export function createLlm(config: LlmConfig): LlmService | undefined {
+  if (!config.model && !config.embeddingModel) return undefined;
+  // The SDK's defaults are a 10-minute timeout and 2 retries; a chat user waits seconds, not minutes.
+  const client = new OpenAI({
+    apiKey: config.apiKey,
+    ...(config.baseURL ? { baseURL: config.baseURL } : {}),
+    timeout: config.timeoutMs,
+    maxRetries: 1,
+  });
+  const call = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> => {
+    // One deadline for the whole call, retries included.
+    const deadline = AbortSignal.timeout(config.timeoutMs);
+    const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
+    try {
+      return await fn(signal);
+    } catch (err) {
+      if (deadline.aborted || err instanceof OpenAI.APIConnectionTimeoutError) {
+        throw new OpsbotError(ErrorCode.LLM_TIMEOUT, `${what} timed out after ${config.timeoutMs} ms`, { cause: err });
+      }
+      const status = err instanceof OpenAI.APIError ? err.status : undefined;
+      throw new OpsbotError(ErrorCode.LLM_FAILED, `${what} failed: ${(err as Error).message}`, {
+        cause: err,
+        details: { status },
+      });
+    }
+  };
+  return {
+    ...(config.model ? { chatModel: config.model } : {}),
+    ...(config.embeddingModel ? { embeddingModel: config.embeddingModel } : {}),
+    async complete(messages, options = {}) {
+      const model = config.model;
+      if (!model) throw new OpsbotError(ErrorCode.LLM_FAILED, 'no chat model configured (OPENAI_MODEL)');
+      const reply = await call(
+        'chat completion',
+        (signal) =>
+          client.chat.completions.create(
+            { model, messages: [...messages], temperature: options.temperature ?? 0.2 },
+            { signal },
+          ),
+        options.signal,
+      );
+      const text = reply.choices[0]?.message?.content?.trim();
+      if (!text) throw new OpsbotError(ErrorCode.LLM_EMPTY_REPLY, 'the model returned an empty reply');
+      return text;
+    },
+    async embed(texts, options = {}) {
+      const model = config.embeddingModel;
+      if (!model) throw new OpsbotError(ErrorCode.LLM_FAILED, 'no embedding model configured (OPENAI_EMBEDDING_MODEL)');
+      const reply = await call(
+        'embedding',
+        (signal) => client.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, { signal }),
+        options.signal,
+      );
+      const vectors = [...reply.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
+      if (vectors.length !== texts.length) {
+        throw new OpsbotError(ErrorCode.LLM_FAILED, `embedding returned ${vectors.length} vectors for ${texts.length} texts`);
+      }
+      return vectors;
+    },
+  };
+}

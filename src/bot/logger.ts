@@ -1,0 +1,82 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogLevel } from './config.js';
+
+export type { Logger } from 'pino';
+
+// Credentials and personal data that can show up inside free text (a message, an error from an SDK).
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string | ((m: string) => string)]> = [
+  [/\bsk-[A-Za-z0-9_-]{16,}/g, '[REDACTED]'], // OpenAI-style API keys
+  [/\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, '[REDACTED]'], // Telegram bot tokens
+  [/\b(?:puppet|insecure)_[A-Za-z0-9_-]{6,}/g, '[REDACTED]'], // wechaty puppet service tokens
+  [/\b(Bearer)\s+[A-Za-z0-9._~+/-]{8,}=*/gi, '$1 [REDACTED]'],
+  [/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, '$1****$2'], // mainland mobile numbers
+];
+
+const REDACT_PATHS = [
+  'apiKey',
+  'token',
+  'password',
+  '*.apiKey',
+  '*.token',
+  '*.password',
+  'headers.authorization',
+  '*.headers.authorization',
+];
+
+/** Masks tokens, keys and phone numbers in `text`, and any of the exact `secrets` given. */
+export function maskSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  for (const [re, replacement] of SECRET_PATTERNS) {
+    out = typeof replacement === 'string' ? out.replace(re, replacement) : out.replace(re, replacement);
+  }
+  return out;
+}
+
+function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return maskSecrets(value, secrets);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: maskSecrets(value.message, secrets), code: (value as { code?: unknown }).code };
+  }
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, secrets, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Exact values to mask wherever they appear (configured keys and tokens). */
+  secrets?: readonly string[];
+  /** Human-readable lines; default: when stderr is a terminal. */
+  pretty?: boolean;
+  /** Where lines go; default stderr, so stdout stays clean for `--json`. */
+  destination?: DestinationStream;
+}
+
+/** Creates the process logger: pino on stderr, secrets masked in fields and in message text. */
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = options.secrets ?? [];
+  const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const destination =
+    options.destination ??
+    (usePretty
+      ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+      : pino.destination({ dest: 2, sync: true }));
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters: { log: (obj) => maskDeep(obj, secrets) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((a) => (typeof a === 'string' ? maskSecrets(a, secrets) : a));
+          return method.apply(this, masked as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
