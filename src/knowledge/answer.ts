@@ -1,0 +1,133 @@
+import type { Logger } from '../bot/logger.js';
+import type { LlmService } from '../bot/llm.js';
+import type { Prompts } from '../bot/prompts.js';
+import { splitSentences } from './normalize.js';
+import type { Segmenter } from './segment.js';
+import type { Answer, RetrievedPassage } from './types.js';
+
+/**
+ * A passage supports an answer when it holds at least this share (IDF-weighted) of the question's terms.
+ * Below it the playbook is only brushing past the question's words, and we say it has nothing.
+ */
+export const MIN_COVERAGE = 0.25;
+/** Sentences and characters an extractive answer quotes at most. */
+const MAX_SENTENCES = 3;
+const MAX_ANSWER_CHARS = 220;
+/** An answer shorter than this takes the next sentence even when it repeats none of the question's words. */
+const MIN_CONTEXT_CHARS = 80;
+/** Passages an answer draws on at most. */
+const MAX_SUPPORTING = 2;
+
+export interface AnswerContext {
+  readonly question: string;
+  readonly passages: readonly RetrievedPassage[];
+  readonly terms: ReadonlyMap<string, number>;
+  readonly segmenter: Segmenter;
+  readonly prompts: Prompts;
+}
+
+/** The passages that support an answer, best first; empty when the playbook does not cover the question. */
+export function supportingPassages(passages: readonly RetrievedPassage[]): RetrievedPassage[] {
+  return passages.filter((p) => p.coverage >= MIN_COVERAGE).slice(0, MAX_SUPPORTING);
+}
+
+function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const p of passages) {
+    const c = prompts.render('kb/citation', { doc: p.chunk.doc, section: p.chunk.section });
+    if (!seen.has(c)) parts.push(c);
+    seen.add(c);
+  }
+  return parts.join(prompts.render('kb/citation-separator'));
+}
+
+/**
+ * The offline answer: from the best passage, the sentence that carries most of the question's words (ties
+ * go to the denser sentence) and the sentences that continue it, since advice often follows the sentence
+ * that names the topic; then the best sentence of the next supporting passage if it is as strong.
+ */
+export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
+  const scoreOf = (text: string) => {
+    const present = new Set(ctx.segmenter.terms(text));
+    let score = 0;
+    for (const [t, w] of ctx.terms) if (present.has(t)) score += w;
+    // A sentence that asks ("私域流量的运营策略是什么？") is a poor opening for an answer.
+    return /[?？]$/.test(text) ? score / 2 : score;
+  };
+  const passages = supporting.map((p) => splitSentences(p.chunk.text).map((text) => ({ text, score: scoreOf(text) })));
+  const bestIn = (sentences: { text: string; score: number }[]) =>
+    sentences.reduce(
+      (best, s, i) => {
+        const better = s.score > best.score || (s.score === best.score && s.score > 0 && s.text.length < sentences[best.i]!.text.length);
+        return better ? { i, score: s.score } : best;
+      },
+      { i: 0, score: sentences[0]?.score ?? 0 },
+    );
+
+  const first = passages[0] ?? [];
+  const top = bestIn(first);
+  const quoted: string[] = [first[top.i]?.text ?? ''];
+  let length = quoted[0]!.length;
+  for (let i = top.i + 1; i < first.length && quoted.length < MAX_SENTENCES; i++) {
+    const next = first[i]!;
+    if ((next.score === 0 && length >= MIN_CONTEXT_CHARS) || length + next.text.length > MAX_ANSWER_CHARS) break;
+    quoted.push(next.text);
+    length += next.text.length;
+  }
+  const used = [supporting[0]!];
+  const second = passages[1];
+  if (second && second.length > 0) {
+    const b = bestIn(second);
+    if (b.score >= top.score && length + second[b.i]!.text.length <= MAX_ANSWER_CHARS) {
+      quoted.push(second[b.i]!.text);
+      used.push(supporting[1]!);
+    }
+  }
+  const body = quoted.map((t) => t.replace(/\n/g, '')).join('');
+  return ctx.prompts.render('kb/answer-extractive', { body, citations: citation(ctx.prompts, used) });
+}
+
+/** A grounded answer written by the model from the retrieved passages only; `undefined` when it finds no answer there. */
+export async function llmAnswer(ctx: AnswerContext, llm: LlmService): Promise<string | undefined> {
+  const { prompts } = ctx;
+  const passages = ctx.passages
+    .map((p, i) =>
+      prompts.render('kb/llm-passage', { n: i + 1, doc: p.chunk.doc, section: p.chunk.section, text: p.chunk.text }),
+    )
+    .join('\n\n');
+  const reply = await llm.complete([
+    { role: 'system', content: prompts.render('kb/llm-system') },
+    { role: 'user', content: prompts.render('kb/llm-user', { passages, question: ctx.question }) },
+  ]);
+  return reply.includes(prompts.render('kb/llm-no-answer-marker')) ? undefined : reply;
+}
+
+/** Answers from retrieved passages: with the model when configured and it responds in time, extractively otherwise. */
+export async function answerQuestion(ctx: AnswerContext, llm: LlmService | undefined, logger: Logger): Promise<Answer> {
+  const supporting = supportingPassages(ctx.passages);
+  const notFound = (mode: Answer['mode']): Answer => ({
+    question: ctx.question,
+    found: false,
+    answer: ctx.prompts.render('kb/not-found'),
+    sources: [],
+    mode,
+  });
+  if (supporting.length === 0) return notFound('extractive');
+  const sources = ctx.passages.map((p) => ({ doc: p.chunk.doc, section: p.chunk.section, text: p.chunk.text, score: round(p.score) }));
+
+  if (llm?.chatModel) {
+    try {
+      const text = await llmAnswer(ctx, llm);
+      if (text === undefined) return notFound('llm');
+      return { question: ctx.question, found: true, answer: text, sources, mode: 'llm' };
+    } catch (err) {
+      logger.warn({ err }, 'the model did not answer; giving the extractive answer instead');
+    }
+  }
+  return { question: ctx.question, found: true, answer: extractiveAnswer(ctx, supporting), sources, mode: 'extractive' };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}

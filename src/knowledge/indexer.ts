@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../bot/logger.js';
+import type { LlmService } from '../bot/llm.js';
+import { ErrorCode, UserFacingError } from '../bot/errors.js';
+import { Bm25 } from './bm25.js';
+import { cleanDocument } from './clean.js';
+import type { PlaybookContents } from './ingest.js';
+import type { Segmenter } from './segment.js';
+import { splitDocument } from './split.js';
+import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
+
+/** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
+export const PIPELINE_VERSION = 3;
+
+export type BuildStage = 'split' | 'index' | 'embed';
+export interface BuildProgress {
+  readonly stage: BuildStage;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface BuildIndexOptions {
+  readonly contents: PlaybookContents;
+  readonly playbookDir: string;
+  readonly segmenter: Segmenter;
+  /** Section labels for text outside any heading. */
+  readonly labels: { readonly intro: string; readonly body: string };
+  readonly llm?: LlmService;
+  readonly logger: Logger;
+  readonly onProgress?: (p: BuildProgress) => void;
+  /** Texts per embedding request. */
+  readonly embedBatch?: number;
+}
+
+/** Identifies what an index was built from: the files' bytes, the lexicon, the pipeline and the embedding model. */
+export function fingerprintOf(contents: PlaybookContents, lexiconFingerprint: string, embeddingModel?: string): string {
+  const h = createHash('sha256').update(`v${PIPELINE_VERSION}\0${lexiconFingerprint}\0${embeddingModel ?? ''}\0`);
+  for (const doc of contents.documents) h.update(doc.id).update('\0').update(doc.bytes).update('\0');
+  return h.digest('hex');
+}
+
+/** The text a passage is matched by: its document title and headings count as part of it. */
+export function matchTextOf(chunk: Pick<Chunk, 'doc' | 'section' | 'text'>): string {
+  return `${chunk.doc}\n${chunk.section}\n${chunk.text}`;
+}
+
+/** Cleans, splits, segments and indexes the playbook; embeds passages when an embedding model is configured. */
+export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeIndexData> {
+  const { contents, segmenter, logger, onProgress } = options;
+  const chunks: Chunk[] = [];
+  const documents: KnowledgeIndexData['documents'] = [];
+  let done = 0;
+  for (const doc of contents.documents) {
+    const cleaned = cleanDocument(doc.text, doc.title);
+    logger.debug({ doc: doc.id, removed: cleaned.removed.length }, 'cleaned document');
+    const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
+    drafts.forEach((d, i) => chunks.push({ id: `${doc.id}#${i}`, docId: doc.id, doc: doc.title, ...d }));
+    documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: drafts.length });
+    onProgress?.({ stage: 'split', done: ++done, total: contents.documents.length });
+  }
+
+  const terms: string[][] = [];
+  const step = Math.max(1, Math.floor(chunks.length / 50));
+  chunks.forEach((c, i) => {
+    terms.push(segmenter.terms(matchTextOf(c)));
+    if ((i + 1) % step === 0 || i === chunks.length - 1) onProgress?.({ stage: 'index', done: i + 1, total: chunks.length });
+  });
+  const bm25 = Bm25.build(terms);
+
+  const embedding = options.llm?.embeddingModel ? await embedChunks(chunks, options) : undefined;
+  return {
+    version: PIPELINE_VERSION,
+    fingerprint: fingerprintOf(contents, segmenter.lexicon.fingerprint, options.llm?.embeddingModel),
+    builtAt: new Date().toISOString(),
+    playbookDir: options.playbookDir,
+    documents,
+    skipped: contents.skipped,
+    chunks,
+    bm25: bm25.toJSON(),
+    ...(embedding ? { embedding } : {}),
+  };
+}
+
+async function embedChunks(chunks: readonly Chunk[], options: BuildIndexOptions): Promise<EmbeddingInfo> {
+  const llm = options.llm!;
+  const model = llm.embeddingModel!;
+  const batch = options.embedBatch ?? 64;
+  const vectors: string[] = [];
+  try {
+    for (let i = 0; i < chunks.length; i += batch) {
+      const slice = chunks.slice(i, i + batch);
+      const out = await llm.embed(slice.map(matchTextOf));
+      for (const v of out) vectors.push(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+      options.onProgress?.({ stage: 'embed', done: Math.min(i + batch, chunks.length), total: chunks.length });
+    }
+    return { model, status: 'ok', vectors };
+  } catch (err) {
+    // The index still works on BM25 alone; `kb build` tries the embeddings again.
+    options.logger.warn({ err, model }, 'embedding the playbook failed; dense retrieval is off for this index');
+    return { model, status: 'failed' };
+  }
+}
+
+/** Where the index lives under the data dir. */
+export function indexPathOf(dataDir: string): string {
+  return join(dataDir, 'kb', 'index.json');
+}
+
+/** Loads a saved index; `undefined` when there is none or it cannot be read (it is then rebuilt). */
+export async function loadIndex(path: string, logger: Logger): Promise<KnowledgeIndexData | undefined> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const data = JSON.parse(raw) as KnowledgeIndexData;
+    if (data.version !== PIPELINE_VERSION || !Array.isArray(data.chunks) || !data.bm25) return undefined;
+    return data;
+  } catch (err) {
+    logger.warn({ err, path }, 'the saved knowledge index is unreadable; rebuilding it');
+    return undefined;
+  }
+}
+
+/** Saves the index atomically (write aside, then rename), so a concurrent reader never sees half a file. */
+export async function saveIndex(path: string, data: KnowledgeIndexData): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, JSON.stringify(data));
+    await rename(tmp, path);
+  } catch (err) {
+    throw new UserFacingError(ErrorCode.KB_INDEX_UNWRITABLE, 'errors/kb-index-unwritable', {
+      path,
+      reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+    }, { cause: err });
+  }
+}

@@ -1,0 +1,134 @@
+import type { Logger } from '../bot/logger.js';
+import type { LlmService } from '../bot/llm.js';
+import { ErrorCode, OpsbotError } from '../bot/errors.js';
+import { Bm25 } from './bm25.js';
+import { matchTextOf } from './indexer.js';
+import type { Segmenter } from './segment.js';
+import type { Chunk, KnowledgeIndexData, RetrievedPassage } from './types.js';
+
+export interface SearchOptions {
+  /** How many passages to return. */
+  readonly k: number;
+}
+
+export interface SearchResult {
+  readonly passages: RetrievedPassage[];
+  /** The question's words (precise segmentation) with their IDF weights: what a passage must cover. */
+  readonly terms: ReadonlyMap<string, number>;
+  readonly mode: 'bm25' | 'hybrid';
+}
+
+/**
+ * The retriever contract: callers use `search()`, which times, logs and wraps errors in one place;
+ * implementations provide `_search()` (the shape LangChain.js retrievers have).
+ */
+export abstract class Retriever {
+  constructor(protected readonly logger: Logger) {}
+
+  /** Finds the passages that best answer `query`. */
+  async search(query: string, options: SearchOptions): Promise<SearchResult> {
+    const started = performance.now();
+    try {
+      const result = await this._search(query, options);
+      this.logger.debug(
+        { ms: Math.round(performance.now() - started), hits: result.passages.length, mode: result.mode },
+        'retrieval done',
+      );
+      return result;
+    } catch (err) {
+      if (err instanceof OpsbotError) throw err;
+      throw new OpsbotError(ErrorCode.KB_RETRIEVAL_FAILED, `retrieval failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected abstract _search(query: string, options: SearchOptions): Promise<SearchResult>;
+}
+
+/** Reciprocal rank fusion constant: 60 is the value from the original paper and most libraries. */
+const RRF_K = 60;
+
+function decodeVector(b64: string): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+/** BM25 over jieba terms, fused by reciprocal rank with dense retrieval when the index has embeddings. */
+export class PlaybookRetriever extends Retriever {
+  private readonly bm25: Bm25;
+  private readonly chunks: readonly Chunk[];
+  private readonly vectors?: Float32Array[];
+
+  constructor(
+    index: KnowledgeIndexData,
+    private readonly segmenter: Segmenter,
+    logger: Logger,
+    private readonly llm?: LlmService,
+  ) {
+    super(logger);
+    this.bm25 = Bm25.fromJSON(index.bm25);
+    this.chunks = index.chunks;
+    const e = index.embedding;
+    if (e?.status === 'ok' && e.vectors && llm?.embeddingModel === e.model) this.vectors = e.vectors.map(decodeVector);
+  }
+
+  /**
+   * Weight of each distinct word of the question: its IDF, halved for a lone Chinese character, which
+   * says less about the topic than a word does (老, 花, 拿).
+   */
+  weigh(terms: readonly string[]): Map<string, number> {
+    return new Map([...new Set(terms)].map((t) => [t, this.bm25.idf(t) * (/^\p{Script=Han}$/u.test(t) ? 0.5 : 1)]));
+  }
+
+  /** IDF-weighted share of the question's terms present in `chunk`. */
+  coverage(weights: ReadonlyMap<string, number>, chunk: Chunk): number {
+    const total = [...weights.values()].reduce((a, w) => a + w, 0);
+    if (total === 0) return 0;
+    const present = new Set(this.segmenter.terms(matchTextOf(chunk)));
+    let hit = 0;
+    for (const [t, w] of weights) if (present.has(t)) hit += w;
+    return hit / total;
+  }
+
+  protected override async _search(query: string, { k }: SearchOptions): Promise<SearchResult> {
+    const terms = this.segmenter.terms(query);
+    const weights = this.weigh(this.segmenter.terms(query, 'precise'));
+    const pool = Math.max(k * 4, 20);
+    const lexical = this.bm25.search(terms, pool);
+    let ranked: { index: number; score: number }[] = lexical;
+    let mode: SearchResult['mode'] = 'bm25';
+
+    if (this.vectors && this.llm) {
+      try {
+        const [q] = await this.llm.embed([query]);
+        const dense = this.vectors
+          .map((v, index) => ({ index, score: cosine(q!, v) }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, pool);
+        const fused = new Map<number, number>();
+        lexical.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
+        dense.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
+        ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score);
+        mode = 'hybrid';
+      } catch (err) {
+        this.logger.warn({ err }, 'embedding the question failed; answering from BM25 alone');
+      }
+    }
+    const passages = ranked.slice(0, k).map((h) => {
+      const chunk = this.chunks[h.index]!;
+      return { chunk, score: h.score, coverage: this.coverage(weights, chunk) };
+    });
+    return { passages, terms: weights, mode };
+  }
+}

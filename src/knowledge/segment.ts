@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import { normalizeForMatch } from './normalize.js';
+
+/** The shipped domain dictionary, synonyms and stopwords. */
+export const LEXICON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lexicon');
+
+export interface Lexicon {
+  /** Extra words for jieba, normalized. */
+  readonly words: readonly string[];
+  /** Each word → the first word of its synonym group. */
+  readonly canonical: ReadonlyMap<string, string>;
+  readonly stopwords: ReadonlySet<string>;
+  /** Changes when any lexicon file changes: part of the index's fingerprint. */
+  readonly fingerprint: string;
+}
+
+function dataLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+/** Parses the three lexicon files' contents. Synonym groups sharing a word are joined into one. */
+export function parseLexicon(words: string, synonyms: string, stopwords: string): Lexicon {
+  const parent = new Map<string, string>();
+  const find = (w: string): string => {
+    let root = w;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(w, root);
+    return root;
+  };
+  for (const line of dataLines(synonyms)) {
+    const group = line.split(/\s+/).map(normalizeForMatch);
+    for (const w of group) if (!parent.has(w)) parent.set(w, w);
+    const root = find(group[0]!);
+    for (const w of group.slice(1)) {
+      const r = find(w);
+      if (r !== root) parent.set(r, root);
+    }
+  }
+  const canonical = new Map<string, string>();
+  for (const w of parent.keys()) canonical.set(w, find(w));
+  const wordList = dataLines(words).map((l) => normalizeForMatch(l.split(/\s+/)[0]!));
+  const stop = new Set(dataLines(stopwords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch));
+  const fingerprint = createHash('sha256').update(words).update('\0').update(synonyms).update('\0').update(stopwords).digest('hex');
+  // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
+  const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
+  return { words: all, canonical, stopwords: stop, fingerprint };
+}
+
+/** Reads the lexicon shipped in `dir` (default: the project's). */
+export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return parseLexicon(read('domain-words.txt'), read('synonyms.txt'), read('stopwords.txt'));
+}
+
+const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
+const jiebaCache = new Map<string, Jieba>();
+
+/** Turns text into index terms: normalized, segmented by jieba (search mode), stopwords out, synonyms folded. */
+export class Segmenter {
+  private readonly jieba: Jieba;
+
+  constructor(readonly lexicon: Lexicon = loadLexicon()) {
+    let jieba = jiebaCache.get(lexicon.fingerprint);
+    if (!jieba) {
+      // Loading jieba's dictionary takes a moment; one instance per lexicon serves the process.
+      jieba = Jieba.withDict(dict);
+      // Frequency high enough that the domain word beats jieba's own split of it.
+      jieba.loadDict(Buffer.from(lexicon.words.map((w) => `${w} 200000 n`).join('\n')));
+      jiebaCache.set(lexicon.fingerprint, jieba);
+    }
+    this.jieba = jieba;
+  }
+
+  /**
+   * The terms of `text`, in order, repeats kept (term frequency matters to BM25). `search` mode (for
+   * indexing and ranking) adds the parts of long words (直播预告 → 直播, 预告); `precise` mode keeps
+   * each word whole, to tell whether a passage has what the question asks about (保证金, not just 保证).
+   */
+  terms(text: string, mode: 'search' | 'precise' = 'search'): string[] {
+    const out: string[] = [];
+    const normalized = normalizeForMatch(text);
+    const tokens = mode === 'search' ? this.jieba.cutForSearch(normalized, false) : this.jieba.cut(normalized, false);
+    for (const raw of tokens) {
+      const token = raw.trim();
+      if (!token || !TOKEN_WITH_CONTENT.test(token) || this.lexicon.stopwords.has(token)) continue;
+      out.push(this.lexicon.canonical.get(token) ?? token);
+    }
+    return out;
+  }
+}
