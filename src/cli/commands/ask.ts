@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ErrorCode, UserFacingError } from '../../bot/errors.js';
+import type { Prompts } from '../../bot/prompts.js';
+import { decodeText } from '../../knowledge/decode.js';
+import type { Answer } from '../../knowledge/types.js';
+import type { Runtime } from '../runtime.js';
+import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
+
+interface AskOptions {
+  json?: boolean;
+  k?: string;
+  batch?: string;
+}
+
+/** The human-readable form of an answer: the answer, then its sources. */
+export function formatAnswer(answer: Answer, prompts: Prompts): string {
+  const lines = [answer.answer];
+  if (answer.mode === 'llm' && answer.found) lines.push(prompts.render('cli/ask-mode-llm'));
+  if (answer.sources.length > 0) {
+    lines.push('', prompts.render('cli/ask-sources-title'));
+    answer.sources.forEach((s, i) =>
+      lines.push(prompts.render('cli/ask-source-line', { n: i + 1, doc: s.doc, section: s.section, score: s.score.toFixed(2) })),
+    );
+  }
+  return lines.join('\n');
+}
+
+function parseK(value: string | undefined, prompts: Prompts): number | undefined {
+  if (value === undefined) return undefined;
+  const k = Number(value);
+  if (!Number.isInteger(k) || k < 1 || k > 20) throw new UsageError(prompts.render('cli/ask-invalid-k', { value }));
+  return k;
+}
+
+async function readQuestions(file: string): Promise<string[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new UserFacingError(ErrorCode.CLI_FILE_UNREADABLE, 'errors/cli-file-unreadable', {
+      file,
+      reason: (err as NodeJS.ErrnoException).code ?? 'error',
+    });
+  }
+  const decoded = decodeText(bytes);
+  if (!decoded.ok) {
+    throw new UserFacingError(ErrorCode.CLI_FILE_UNREADABLE, 'errors/cli-file-unreadable', { file, reason: decoded.reason });
+  }
+  const questions = decoded.text
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (questions.length === 0) throw new UserFacingError(ErrorCode.CLI_BATCH_EMPTY, 'errors/cli-batch-empty', { file });
+  return questions;
+}
+
+/** `opsbot ask`: answers questions from the playbook, one or a file of them. */
+export function registerAsk(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+  program
+    .command('ask')
+    .description(prompts.render('cli/ask-description'))
+    .argument('[question...]', prompts.render('cli/ask-question-argument'))
+    .option('--json', prompts.render('cli/json-option'))
+    .option('--k <n>', prompts.render('cli/ask-k-option'))
+    .option('--batch <file>', prompts.render('cli/ask-batch-option'))
+    .addHelpText('after', prompts.render('cli/ask-examples'))
+    .action(async (words: string[], options: AskOptions) => {
+      const k = parseK(options.k, prompts);
+      if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/ask-needs-question'));
+      const { knowledge, logger } = runtime();
+      const ask = (q: string) => knowledge.ask(q, k === undefined ? {} : { k });
+      if (!options.batch) {
+        const answer = await ask(words.join(' '));
+        out(options.json ? JSON.stringify(answer) : formatAnswer(answer, prompts));
+        return;
+      }
+      // A bad line does not stop the batch: it gets its own error result, and the exit code says so.
+      const questions = await readQuestions(options.batch);
+      let found = 0;
+      let failed = 0;
+      for (const question of questions) {
+        try {
+          const answer = await ask(question);
+          if (answer.found) found++;
+          out(options.json ? JSON.stringify(answer) : `【${answer.question}】\n${formatAnswer(answer, prompts)}\n`);
+        } catch (err) {
+          if (!(err instanceof UserFacingError)) throw err;
+          failed++;
+          const { message } = describeError(err, prompts, logger);
+          const result = { question, found: false, answer: message, sources: [], mode: 'extractive', error: { code: err.code } };
+          out(options.json ? JSON.stringify(result) : `【${question}】\n${message}\n`);
+        }
+      }
+      const total = questions.length;
+      note(prompts.render('cli/ask-batch-summary', { total, found, missing: total - found - failed, failed }));
+      if (failed > 0) process.exitCode = EXIT_FAILURE;
+    });
+}

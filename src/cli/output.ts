@@ -1,0 +1,69 @@
+import { SingleBar } from 'cli-progress';
+import { ConfigError } from '../bot/config.js';
+import { OpsbotError, UserFacingError } from '../bot/errors.js';
+import type { Logger } from '../bot/logger.js';
+import type { Prompts } from '../bot/prompts.js';
+import type { BuildProgress } from '../knowledge/indexer.js';
+
+/** Exit codes: 0 done, 1 could not be done (bad input, missing files), 2 the command line itself was wrong. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** An error in how the command was called: shown with a pointer to `--help`, exit code 2. */
+export class UsageError extends Error {}
+
+/** Writes one line to stdout: the command's output, nothing else goes there. */
+export function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Writes one line to stderr: messages for the person at the terminal. */
+export function note(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/** The sentence a person reads for an error, and the exit code; never a stack trace. */
+export function describeError(err: unknown, prompts: Prompts, logger?: Logger): { message: string; exitCode: number } {
+  if (err instanceof UsageError) {
+    return { message: prompts.render('errors/cli-usage', { message: err.message }), exitCode: EXIT_USAGE };
+  }
+  if (err instanceof ConfigError) {
+    const lines = err.problems.map((p) =>
+      prompts.render('config/problem-line', { name: p.variable, message: prompts.render(p.key, p.params) }),
+    );
+    return { message: [prompts.render('errors/config-invalid'), ...lines].join('\n'), exitCode: EXIT_FAILURE };
+  }
+  if (err instanceof UserFacingError) {
+    return { message: prompts.render(err.promptKey, err.params), exitCode: EXIT_FAILURE };
+  }
+  logger?.debug({ err }, 'unexpected error');
+  const message = err instanceof OpsbotError ? `${err.code}: ${err.message}` : (err as Error)?.message ?? String(err);
+  return { message: prompts.render('errors/unexpected', { message }), exitCode: EXIT_FAILURE };
+}
+
+/** A progress bar on stderr while a long job runs, only when stderr is a terminal. */
+export function progressBar(prompts: Prompts): { onProgress: (p: BuildProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { onProgress: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: '{stage} [{bar}] {percentage}% {value}/{total}',
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let stage: string | undefined;
+  return {
+    onProgress(p) {
+      const label = prompts.render(`cli/kb-progress-${p.stage}`);
+      if (stage !== p.stage) {
+        if (stage) bar.stop();
+        bar.start(p.total, p.done, { stage: label });
+        stage = p.stage;
+      } else bar.update(p.done, { stage: label });
+    },
+    stop() {
+      if (stage) bar.stop();
+    },
+  };
+}
