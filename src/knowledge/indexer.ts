@@ -7,12 +7,12 @@ import { ErrorCode, UserFacingError } from '../bot/errors.js';
 import { Bm25 } from './bm25.js';
 import { cleanDocument } from './clean.js';
 import type { PlaybookContents } from './ingest.js';
-import type { Segmenter } from './segment.js';
+import { charBigrams, type Segmenter } from './segment.js';
 import { splitDocument } from './split.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {
@@ -68,6 +68,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
     if ((i + 1) % step === 0 || i === chunks.length - 1) onProgress?.({ stage: 'index', done: i + 1, total: chunks.length });
   });
   const bm25 = Bm25.build(terms);
+  const bm25Bigrams = Bm25.build(chunks.map((c) => charBigrams(matchTextOf(c))));
 
   const embedding = options.llm?.embeddingModel ? await embedChunks(chunks, options) : undefined;
   return {
@@ -79,6 +80,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
     skipped: contents.skipped,
     chunks,
     bm25: bm25.toJSON(),
+    bm25Bigrams: bm25Bigrams.toJSON(),
     ...(embedding ? { embedding } : {}),
   };
 }
@@ -118,7 +120,7 @@ export async function loadIndex(path: string, logger: Logger): Promise<Knowledge
   }
   try {
     const data = JSON.parse(raw) as KnowledgeIndexData;
-    if (data.version !== PIPELINE_VERSION || !Array.isArray(data.chunks) || !data.bm25) return undefined;
+    if (data.version !== PIPELINE_VERSION || !Array.isArray(data.chunks) || !data.bm25 || !data.bm25Bigrams) return undefined;
     return data;
   } catch (err) {
     logger.warn({ err, path }, 'the saved knowledge index is unreadable; rebuilding it');

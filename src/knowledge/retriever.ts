@@ -3,7 +3,7 @@ import type { LlmService } from '../bot/llm.js';
 import { ErrorCode, OpsbotError } from '../bot/errors.js';
 import { Bm25 } from './bm25.js';
 import { matchTextOf } from './indexer.js';
-import type { Segmenter } from './segment.js';
+import { charBigrams, type Segmenter } from './segment.js';
 import type { Chunk, KnowledgeIndexData, RetrievedPassage } from './types.js';
 
 export interface SearchOptions {
@@ -64,9 +64,28 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
+/**
+ * The top `k` of a ranking with one passage per section first: neighbouring chunks of one section
+ * overlap and would otherwise fill the sources with the same text. Further passages of a section
+ * come after every section's best.
+ */
+export function diversify<T extends { index: number }>(ranked: readonly T[], chunks: readonly Chunk[], k: number): T[] {
+  const seen = new Set<string>();
+  const first: T[] = [];
+  const rest: T[] = [];
+  for (const hit of ranked) {
+    const chunk = chunks[hit.index]!;
+    const key = `${chunk.docId}\0${chunk.section}`;
+    (seen.has(key) ? rest : first).push(hit);
+    seen.add(key);
+  }
+  return [...first, ...rest].slice(0, k);
+}
+
 /** BM25 over jieba terms, fused by reciprocal rank with dense retrieval when the index has embeddings. */
 export class PlaybookRetriever extends Retriever {
   private readonly bm25: Bm25;
+  private readonly bigrams: Bm25;
   private readonly chunks: readonly Chunk[];
   private readonly vectors?: Float32Array[];
 
@@ -78,6 +97,7 @@ export class PlaybookRetriever extends Retriever {
   ) {
     super(logger);
     this.bm25 = Bm25.fromJSON(index.bm25);
+    this.bigrams = Bm25.fromJSON(index.bm25Bigrams);
     this.chunks = index.chunks;
     const e = index.embedding;
     if (e?.status === 'ok' && e.vectors && llm?.embeddingModel === e.model) this.vectors = e.vectors.map(decodeVector);
@@ -105,27 +125,28 @@ export class PlaybookRetriever extends Retriever {
     const terms = this.segmenter.terms(query);
     const weights = this.weigh(this.segmenter.terms(query, 'precise'));
     const pool = Math.max(k * 4, 20);
-    const lexical = this.bm25.search(terms, pool);
-    let ranked: { index: number; score: number }[] = lexical;
+    const rankings: { index: number }[][] = [this.bm25.search(terms, pool), this.bigrams.search(charBigrams(query), pool)];
     let mode: SearchResult['mode'] = 'bm25';
-
     if (this.vectors && this.llm) {
       try {
         const [q] = await this.llm.embed([query]);
-        const dense = this.vectors
-          .map((v, index) => ({ index, score: cosine(q!, v) }))
-          .sort((a, b) => b.score - a.score)
-          .slice(0, pool);
-        const fused = new Map<number, number>();
-        lexical.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
-        dense.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
-        ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score);
+        rankings.push(
+          this.vectors
+            .map((v, index) => ({ index, score: cosine(q!, v) }))
+            .sort((a, b) => b.score - a.score)
+            .slice(0, pool),
+        );
         mode = 'hybrid';
       } catch (err) {
         this.logger.warn({ err }, 'embedding the question failed; answering from BM25 alone');
       }
     }
-    const passages = ranked.slice(0, k).map((h) => {
+    const fused = new Map<number, number>();
+    for (const ranking of rankings) {
+      ranking.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
+    }
+    const ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
+    const passages = diversify(ranked, this.chunks, k).map((h) => {
       const chunk = this.chunks[h.index]!;
       return { chunk, score: h.score, coverage: this.coverage(weights, chunk) };
     });

@@ -96,3 +96,20 @@ export class Segmenter {
     return out;
   }
 }
+
+/**
+ * Character bigrams of the Chinese runs of `text` (a lone character stands as itself) and the Latin or
+ * digit words whole: a second view of a passage that needs no dictionary, so a paraphrase that jieba
+ * segments differently still meets the passage (直播卖货 / 直播带货 share 直播).
+ */
+export function charBigrams(text: string): string[] {
+  const out: string[] = [];
+  for (const run of normalizeForMatch(text).match(/\p{Script=Han}+|[a-z0-9]+/gu) ?? []) {
+    if (!/\p{Script=Han}/u.test(run) || run.length === 1) {
+      out.push(run);
+      continue;
+    }
+    for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+  }
+  return out;
+}

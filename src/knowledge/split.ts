@@ -154,7 +154,7 @@ export interface SplitOptions {
 /** Splits a cleaned article into passages: by its own structure first, then by size at sentence ends. */
 export async function splitDocument(paragraphs: readonly Paragraph[], options: SplitOptions): Promise<ChunkDraft[]> {
   const chunkSize = options.chunkSize ?? 320;
-  const splitter = new ChineseTextSplitter(chunkSize, options.chunkOverlap ?? 0);
+  const splitter = new ChineseTextSplitter(chunkSize, options.chunkOverlap ?? 80);
   const drafts: ChunkDraft[] = [];
   const sections = mergeSmallSections(sectionize(paragraphs), chunkSize);
   const untitled = sections.every((s) => s.path.length === 0);

@@ -34,7 +34,10 @@ export interface KnowledgeIndexData {
   readonly documents: { readonly id: string; readonly title: string; readonly encoding: TextEncodingName; readonly chunks: number }[];
   readonly skipped: SkippedFile[];
   readonly chunks: Chunk[];
+  /** BM25 over jieba words. */
   readonly bm25: Bm25Data;
+  /** BM25 over character bigrams, fused with the word ranking. */
+  readonly bm25Bigrams: Bm25Data;
   readonly embedding?: EmbeddingInfo;
 }
 
