@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../src/bot/config.js';
 import { Prompts } from '../src/bot/prompts.js';
 import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/bot/paths.js';
@@ -23,4 +26,117 @@ export function tempDir(prefix = 'opsbot-test-'): { dir: string; cleanup: () => 
 /** A config built from the given variables only (no `.env`, no process environment). */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ env, envFile: false });
+}
+
+/** A pino logger that keeps its lines (parsed) for assertions. */
+export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      raw.push(String(chunk));
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, stream);
+  return { logger, lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+export interface FakeReply {
+  status?: number;
+  /** Wait this long before answering (a slow model). */
+  delayMs?: number;
+  json?: unknown;
+}
+
+export interface FakeOpenAiOptions {
+  chat?: (body: { model: string; messages: { role: string; content: string }[] }) => FakeReply;
+  embeddings?: (body: { model: string; input: string[] }) => FakeReply;
+}
+
+export interface FakeOpenAi {
+  /** Base URL for OPENAI_BASE_URL, ending in /v1. */
+  readonly url: string;
+  readonly requests: { path: string; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+/** A chat completion reply in the OpenAI wire format. */
+export function chatReply(content: string): FakeReply {
+  return {
+    json: {
+      id: 'chatcmpl-test',
+      object: 'chat.completion',
+      created: 0,
+      model: 'test-model',
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    },
+  };
+}
+
+/**
+ * A deterministic embedding: character bigrams hashed into 64 dimensions, so texts that share words
+ * get similar vectors, as with a real model.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const v = new Array<number>(64).fill(0);
+  const chars = [...text.replace(/\s+/g, '')];
+  for (let i = 0; i + 1 < chars.length; i++) {
+    let h = 2166136261;
+    for (const c of chars[i]! + chars[i + 1]!) h = Math.imul(h ^ c.codePointAt(0)!, 16777619);
+    v[(h >>> 0) % 64]! += 1;
+  }
+  return v;
+}
+
+export function embeddingsReply(input: string[]): FakeReply {
+  return {
+    json: {
+      object: 'list',
+      model: 'test-embedding',
+      data: input.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text) })),
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    },
+  };
+}
+
+/** Starts an OpenAI-compatible HTTP server on 127.0.0.1 (chat completions and embeddings) for the real SDK to call. */
+export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
+  const requests: FakeOpenAi['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += String(c)));
+    req.on('end', () => {
+      const body = (data ? JSON.parse(data) : {}) as Record<string, unknown>;
+      const path = req.url ?? '';
+      requests.push({ path, body });
+      let reply: FakeReply;
+      if (path.endsWith('/chat/completions')) {
+        reply = options.chat ? options.chat(body as never) : chatReply('好的。');
+      } else if (path.endsWith('/embeddings')) {
+        const input = (Array.isArray(body.input) ? body.input : [body.input]) as string[];
+        reply = options.embeddings ? options.embeddings({ model: String(body.model), input }) : embeddingsReply(input);
+      } else {
+        reply = { status: 404, json: { error: { message: 'not found' } } };
+      }
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.json ?? { error: { message: 'fake error', type: 'server_error' } }));
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
