@@ -89,10 +89,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
   const fromFile = readEnvFile(options.envFile === undefined ? resolve(cwd, '.env') : options.envFile);
   const merged: Record<string, string> = {};
+  const env = options.env ?? process.env;
   for (const name of CONFIG_VARIABLES) {
-    // An empty value (`OPENAI_API_KEY=` in .env) means "not set", as in most tools.
-    const value = options.env?.[name] ?? (options.env ? undefined : process.env[name]) ?? fromFile[name];
-    if (value !== undefined && value.trim() !== '') merged[name] = value.trim();
+    // An empty value (`OPENAI_API_KEY=`) means "not set", as in most tools: the next source is asked.
+    const value = [env[name], fromFile[name]].map((v) => v?.trim()).find((v) => v !== undefined && v !== '');
+    if (value !== undefined) merged[name] = value;
   }
 
   const parsed = EnvSchema.safeParse(merged);
@@ -108,29 +109,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
     throw new ConfigError(problems);
   }
-  const env = parsed.data;
+  const vars = parsed.data;
   for (const name of ['OPENAI_MODEL', 'OPENAI_EMBEDDING_MODEL'] as const) {
-    if (env[name] && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    if (vars[name] && !vars.OPENAI_API_KEY && !vars.OPENAI_BASE_URL) {
       problems.push({ variable: name, key: 'config/llm-needs-endpoint', params: { name } });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const llmWanted = Boolean(env.OPENAI_MODEL || env.OPENAI_EMBEDDING_MODEL);
+  const llmWanted = Boolean(vars.OPENAI_MODEL || vars.OPENAI_EMBEDDING_MODEL);
   const config: Config = {
-    dataDir: abs(env.OPSBOT_DATA_DIR),
-    playbookDir: env.OPSBOT_PLAYBOOK_DIR ? abs(env.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
-    tz: env.OPSBOT_TZ,
-    ...(env.OPSBOT_NOW ? { now: new Date(env.OPSBOT_NOW) } : {}),
-    logLevel: env.LOG_LEVEL,
+    dataDir: abs(vars.OPSBOT_DATA_DIR),
+    playbookDir: vars.OPSBOT_PLAYBOOK_DIR ? abs(vars.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
+    tz: vars.OPSBOT_TZ,
+    ...(vars.OPSBOT_NOW ? { now: new Date(vars.OPSBOT_NOW) } : {}),
+    logLevel: vars.LOG_LEVEL,
     llm: Object.freeze({
-      timeoutMs: env.OPSBOT_LLM_TIMEOUT_MS,
-      ...(env.OPENAI_MODEL ? { model: env.OPENAI_MODEL } : {}),
-      ...(env.OPENAI_EMBEDDING_MODEL ? { embeddingModel: env.OPENAI_EMBEDDING_MODEL } : {}),
-      ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+      timeoutMs: vars.OPSBOT_LLM_TIMEOUT_MS,
+      ...(vars.OPENAI_MODEL ? { model: vars.OPENAI_MODEL } : {}),
+      ...(vars.OPENAI_EMBEDDING_MODEL ? { embeddingModel: vars.OPENAI_EMBEDDING_MODEL } : {}),
+      ...(vars.OPENAI_BASE_URL ? { baseURL: vars.OPENAI_BASE_URL } : {}),
       // Local servers (Ollama, vLLM, llama.cpp) accept any key, but the SDK refuses to start without one.
-      ...(llmWanted ? { apiKey: env.OPENAI_API_KEY ?? 'opsbot-local' } : {}),
+      ...(llmWanted ? { apiKey: vars.OPENAI_API_KEY ?? 'opsbot-local' } : {}),
     }),
   };
   return Object.freeze(config);
