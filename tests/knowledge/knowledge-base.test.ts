@@ -1,0 +1,153 @@
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode, hasCode } from '../../src/bot/errors.js';
+import { indexPathOf } from '../../src/knowledge/indexer.js';
+import { KnowledgeBase, MAX_QUESTION_CHARS } from '../../src/knowledge/knowledge-base.js';
+import { captureLogger, DEFAULT_PLAYBOOK_DIR, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
+
+let data: { dir: string; cleanup: () => void };
+let playbook: string;
+
+function copyPlaybook(to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(DEFAULT_PLAYBOOK_DIR)) copyFileSync(join(DEFAULT_PLAYBOOK_DIR, f), join(to, f));
+}
+
+function kbFor(options: { logger?: ReturnType<typeof captureLogger>['logger'] } = {}) {
+  return new KnowledgeBase({
+    config: testConfig({ OPSBOT_DATA_DIR: join(data.dir, 'data'), OPSBOT_PLAYBOOK_DIR: playbook }),
+    logger: options.logger ?? silentLogger,
+    prompts,
+  });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+beforeEach(() => {
+  data = tempDir();
+  playbook = join(data.dir, 'playbook');
+  copyPlaybook(playbook);
+});
+afterEach(() => data.cleanup());
+
+describe('KnowledgeBase.build', () => {
+  it('saves the index under the data dir and rebuilds only when the playbook changes', async () => {
+    const first = await kbFor().build();
+    expect(first).toMatchObject({ documents: 5, rebuilt: true, embedding: 'off', index: indexPathOf(join(data.dir, 'data')) });
+    expect(first.chunks).toBeGreaterThan(50);
+    expect((await kbFor().build()).rebuilt).toBe(false);
+
+    appendFileSync(join(playbook, '电商运营与直播带货流程.txt'), '\n直播结束后二十四小时内要把直播切片发到视频号。\n');
+    expect((await kbFor().build()).rebuilt).toBe(true);
+    expect((await kbFor().build()).rebuilt).toBe(false);
+
+    writeFileSync(join(playbook, '新文章.md'), '# 售后话术\n\n顾客说收到的商品有破损时，先道歉，再请顾客拍照，当天给出补发或退款方案。\n');
+    const grown = await kbFor().build();
+    expect(grown).toMatchObject({ documents: 6, rebuilt: true });
+    expect((await kbFor().build({ force: true })).rebuilt).toBe(true);
+  });
+
+  it('rebuilds a corrupt index file instead of failing', async () => {
+    await kbFor().build();
+    writeFileSync(indexPathOf(join(data.dir, 'data')), '{"version": 4, "chunks": [');
+    const { logger, lines } = captureLogger();
+    const answer = await kbFor({ logger }).ask('福袋谁能发？');
+    expect(answer.found).toBe(true);
+    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('unreadable'))).toBe(true);
+    expect(JSON.parse(readFileSync(indexPathOf(join(data.dir, 'data')), 'utf8')).chunks.length).toBeGreaterThan(50);
+  });
+
+  it('reads a GBK article and answers from it, citing it by file name', async () => {
+    writeFileSync(
+      join(playbook, '售后处理规范.txt'),
+      iconv.encode('退货运费险\n顾客申请七天无理由退货时，运费由运费险承担，客服要提醒顾客在寄回时填写快递单号。\n', 'gbk'),
+    );
+    const answer = await kbFor().ask('七天无理由退货的运费谁出？');
+    expect(answer.found).toBe(true);
+    expect(answer.sources[0]).toMatchObject({ doc: '售后处理规范', section: '退货运费险' });
+    expect(answer.answer).toContain('运费险');
+  });
+
+  it('skips a binary file with a warning naming it, and indexes the rest', async () => {
+    writeFileSync(join(playbook, '海报.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    writeFileSync(join(playbook, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const { logger, lines } = captureLogger();
+    const summary = await kbFor({ logger }).build();
+    expect(summary.documents).toBe(5);
+    expect(summary.skipped).toEqual([
+      { file: 'logo.png', reason: 'unsupported' },
+      { file: '海报.txt', reason: 'binary' },
+    ]);
+    const warnings = lines().filter((l) => l.level === 40).map((l) => String(l.msg));
+    expect(warnings).toContain(prompts.render('kb/skip-binary', { file: '海报.txt' }));
+    expect(warnings).toContain(prompts.render('kb/skip-unsupported', { file: 'logo.png' }));
+  });
+
+  it('fails clearly on a missing or empty playbook folder', async () => {
+    playbook = join(data.dir, 'nowhere');
+    expect(await codeOf(kbFor().build())).toBe(ErrorCode.KB_PLAYBOOK_MISSING);
+    playbook = join(data.dir, 'empty');
+    mkdirSync(playbook);
+    writeFileSync(join(playbook, 'blank.txt'), '  \n\n');
+    expect(await codeOf(kbFor().build())).toBe(ErrorCode.KB_PLAYBOOK_EMPTY);
+  });
+});
+
+describe('KnowledgeBase.ask', () => {
+  it('builds the index on first use and answers with cited sources, the text as written', async () => {
+    const answer = await kbFor().ask('直播預告要提前多久發？');
+    expect(answer).toMatchObject({ question: '直播預告要提前多久發？', found: true, mode: 'extractive' });
+    expect(answer.answer).toContain('前一小时');
+    expect(answer.answer).toContain('《电商运营与直播带货流程》「电商直播怎么做」');
+    expect(answer.sources.length).toBeGreaterThan(0);
+    expect(answer.sources.length).toBeLessThanOrEqual(3);
+    const scores = answer.sources.map((s) => s.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('quotes the traditional article in its own script', async () => {
+    const answer = await kbFor().ask('客服最核心的职责是什么？');
+    const source = answer.sources.find((s) => s.doc === '電商運營的五個小竅門');
+    expect(source?.text).toContain('客服的最核心職責');
+  });
+
+  it('honours k', async () => {
+    expect((await kbFor().ask('私域流量怎么运营', { k: 5 })).sources).toHaveLength(5);
+    expect((await kbFor().ask('私域流量怎么运营', { k: 1 })).sources).toHaveLength(1);
+  });
+
+  it.each([
+    ['an empty question', '   ', ErrorCode.KB_QUESTION_EMPTY],
+    ['a question of 10,000 characters', '直'.repeat(10_000), ErrorCode.KB_QUESTION_TOO_LONG],
+    ['emoji only', '😀😀🎉👍🏻', ErrorCode.KB_QUESTION_NO_TEXT],
+    ['punctuation only', '？？！！。。', ErrorCode.KB_QUESTION_NO_TEXT],
+  ])('rejects %s with a coded, user-facing error', async (_what, question, code) => {
+    let error: unknown;
+    try {
+      await kbFor().ask(question);
+    } catch (err) {
+      error = err;
+    }
+    expect(hasCode(error, code)).toBe(true);
+    expect((error as { promptKey?: string }).promptKey).toMatch(/^errors\//);
+  });
+
+  it('accepts a question right at the length limit', async () => {
+    const answer = await kbFor().ask('直播预告'.repeat(MAX_QUESTION_CHARS / 4));
+    expect(answer.found).toBe(true);
+  });
+
+  it('says the playbook has nothing when only filler words match', async () => {
+    const answer = await kbFor().ask('我们应该怎么做呢？');
+    expect(answer).toMatchObject({ found: false, sources: [], answer: prompts.render('kb/not-found') });
+  });
+});
