@@ -21,7 +21,7 @@ export class Prompts {
         if (entry.isDirectory()) walk(full);
         else if (entry.name.endsWith('.txt')) {
           const key = relative(dir, full).slice(0, -4).split(sep).join('/');
-          texts.set(key, readFileSync(full, 'utf8').replace(/^\uFEFF/, '').replace(/\s+$/, ''));
+          texts.set(key, readFileSync(full, 'utf8').replace(/^\uFEFF/, '').replace(/(\r?\n)+$/, ''));
         }
       }
     };

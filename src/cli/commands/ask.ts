@@ -20,7 +20,7 @@ export function formatAnswer(answer: Answer, prompts: Prompts): string {
   if (answer.sources.length > 0) {
     lines.push('', prompts.render('cli/ask-sources-title'));
     answer.sources.forEach((s, i) =>
-      lines.push(prompts.render('cli/ask-source-line', { n: i + 1, doc: s.doc, section: s.section, score: s.score.toFixed(2) })),
+      lines.push(prompts.render('cli/ask-source-line', { n: i + 1, doc: s.doc, section: s.section })),
     );
   }
   return lines.join('\n');

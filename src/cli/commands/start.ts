@@ -2,9 +2,9 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UserFacingError } from '../../bot/errors.js';
 import type { Prompts } from '../../bot/prompts.js';
+import * as playbookQa from '../../skills/playbook-qa/index.js';
 import type { Runtime } from '../runtime.js';
 import { describeError, note, out } from '../output.js';
-import { formatAnswer } from './ask.js';
 
 /**
  * `opsbot start`. No chat platform is wired up yet, so it runs the local playground: questions typed in
@@ -33,7 +33,7 @@ export function registerStart(program: Command, prompts: Prompts, runtime: () =>
           if (line === undefined || ['exit', 'quit', '退出'].includes(line.trim())) break;
           if (!line.trim()) continue;
           try {
-            out(formatAnswer(await knowledge.ask(line), prompts) + '\n');
+            out((await playbookQa.handle(line, { knowledge, prompts })).reply + '\n');
           } catch (err) {
             if (!(err instanceof UserFacingError)) throw err;
             note(describeError(err, prompts, logger).message);
