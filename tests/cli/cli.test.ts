@@ -41,7 +41,7 @@ describe('opsbot --help', () => {
     expect(run.stdout).toContain(prompts.render('cli/title-usage'));
     expect(run.stdout).toContain(prompts.render('cli/ask-description'));
     expect(run.stdout).toContain('npx opsbot ask');
-    for (const cmd of [['ask'], ['kb', 'build'], ['start']]) {
+    for (const cmd of [['ask'], ['kb'], ['kb', 'build'], ['start']]) {
       const sub = await opsbot([...cmd, '--help']);
       expect(sub.code).toBe(0);
       expect(sub.stdout).toContain('示例');

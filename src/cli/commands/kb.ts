@@ -11,7 +11,10 @@ interface KbBuildOptions {
 
 /** `opsbot kb build`: builds or refreshes the knowledge base index. */
 export function registerKb(program: Command, prompts: Prompts, runtime: () => Runtime): void {
-  const kb = program.command('kb').description(prompts.render('cli/kb-description'));
+  const kb = program
+    .command('kb')
+    .description(prompts.render('cli/kb-description'))
+    .addHelpText('after', prompts.render('cli/kb-examples'));
   kb.command('build')
     .description(prompts.render('cli/kb-build-description'))
     .option('--playbook <dir>', prompts.render('cli/kb-build-playbook-option'))
