@@ -28,8 +28,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ env, envFile: false });
 }
 
-/** A pino logger that keeps its lines (parsed) for assertions. */
-export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+/** A writable stream that keeps JSON log lines, parsed, for assertions. */
+export function memoryStream(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const raw: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -37,12 +37,18 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
       done();
     },
   });
-  const logger = pino({ level: 'debug' }, stream);
-  return { logger, lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { stream, lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** A pino logger that keeps its lines (parsed) for assertions. */
+export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const { stream, lines } = memoryStream();
+  return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
 export interface FakeReply {
   status?: number;
+  headers?: Record<string, string>;
   /** Wait this long before answering (a slow model). */
   delayMs?: number;
   json?: unknown;
@@ -121,7 +127,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       }
       const send = () => {
         if (res.destroyed) return;
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
         res.end(JSON.stringify(reply.json ?? { error: { message: 'fake error', type: 'server_error' } }));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs).unref();

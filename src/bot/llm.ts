@@ -20,20 +20,28 @@ export interface LlmService {
 /** Creates the service when a chat or embedding model is configured, otherwise `undefined`: offline. */
 export function createLlm(config: LlmConfig): LlmService | undefined {
   if (!config.model && !config.embeddingModel) return undefined;
-  // The SDK's defaults are a 10-minute timeout and 2 retries; a chat user waits seconds, not minutes.
+  // The SDK's defaults are a 10-minute timeout and 2 retries, and its wait before a retry honours any
+  // Retry-After without a cap or our abort signal. A person is waiting and the offline answer is ready,
+  // so: no retries, and one hard deadline per call.
   const client = new OpenAI({
     apiKey: config.apiKey,
     ...(config.baseURL ? { baseURL: config.baseURL } : {}),
     timeout: config.timeoutMs,
-    maxRetries: 1,
+    maxRetries: 0,
   });
   const call = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> => {
-    // One deadline for the whole call, retries included.
     const deadline = AbortSignal.timeout(config.timeoutMs);
     const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
+    const expired = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new OpsbotError(ErrorCode.LLM_TIMEOUT, `${what} timed out after ${config.timeoutMs} ms`));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    expired.catch(() => {}); // settled by the race below or never looked at
     try {
-      return await fn(signal);
+      return await Promise.race([fn(signal), expired]);
     } catch (err) {
+      if (err instanceof OpsbotError) throw err;
       if (deadline.aborted || err instanceof OpenAI.APIConnectionTimeoutError) {
         throw new OpsbotError(ErrorCode.LLM_TIMEOUT, `${what} timed out after ${config.timeoutMs} ms`, { cause: err });
       }

@@ -4,12 +4,15 @@ import { ErrorCode, hasCode } from '../../src/bot/errors.js';
 import { createLlm } from '../../src/bot/llm.js';
 import { indexPathOf } from '../../src/knowledge/indexer.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
+import { PlaybookRetriever } from '../../src/knowledge/retriever.js';
+import { Segmenter } from '../../src/knowledge/segment.js';
 import type { KnowledgeIndexData } from '../../src/knowledge/types.js';
 import {
   captureLogger,
   chatReply,
   embeddingsReply,
   prompts,
+  silentLogger,
   startFakeOpenAi,
   tempDir,
   testConfig,
@@ -72,12 +75,23 @@ describe('answers written by a model', () => {
     expect(warnings(lines)).toContain('the model did not answer; giving the extractive answer instead');
   });
 
-  it('falls back to the extractive answer when the model errors with 500, after one retry', async () => {
+  it('falls back to the extractive answer at once when the model errors with 500', async () => {
     const { kb, lines, server } = await setup({ chat: () => ({ status: 500 }) }, { OPENAI_MODEL: 'm' });
     const answer = await kb.ask(QUESTION);
     expect(answer).toMatchObject({ found: true, mode: 'extractive' });
-    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1);
     expect(warnings(lines)).toContain('the model did not answer; giving the extractive answer instead');
+  });
+
+  it('does not wait out a Retry-After from an overloaded model', async () => {
+    const { kb, server } = await setup(
+      { chat: () => ({ status: 503, headers: { 'retry-after': '600' } }) },
+      { OPENAI_MODEL: 'm', OPSBOT_LLM_TIMEOUT_MS: '1000' },
+    );
+    // Were the SDK allowed to retry, it would sleep for the 600 seconds asked and this test would time out.
+    const answer = await kb.ask(QUESTION);
+    expect(answer).toMatchObject({ found: true, mode: 'extractive' });
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1);
   });
 
   it('does not ask the model about what the playbook does not cover', async () => {
@@ -111,6 +125,8 @@ describe('dense retrieval with an embedding model', () => {
     const answer = await kb.ask(QUESTION);
     expect(answer.found).toBe(true);
     expect(server.requests.slice(before).map((r) => r.body.input)).toEqual([[QUESTION]]);
+    const retriever = new PlaybookRetriever(index, new Segmenter(), silentLogger, createLlm(testConfig({ OPENAI_BASE_URL: server.url, OPENAI_EMBEDDING_MODEL: 'test-embedding' }).llm));
+    expect((await retriever.search(QUESTION, { k: 3 })).mode).toBe('hybrid');
   });
 
   it('rebuilds when the embedding model changes', async () => {
@@ -119,6 +135,21 @@ describe('dense retrieval with an embedding model', () => {
     await first.server.close();
     const second = await setup({}, { OPENAI_EMBEDDING_MODEL: 'model-b' });
     expect((await second.kb.build()).rebuilt).toBe(true);
+  });
+
+  it('retries failed embeddings on an explicit build, never on a question', async () => {
+    let fail = true;
+    const { kb, server } = await setup(
+      { embeddings: ({ input }) => (fail ? { status: 500 } : embeddingsReply(input)) },
+      { OPENAI_EMBEDDING_MODEL: 'test-embedding' },
+    );
+    expect((await kb.build()).embedding).toBe('failed');
+    fail = false;
+    expect((await kb.build()).rebuilt).toBe(false);
+    const before = server.requests.length;
+    await kb.ask(QUESTION);
+    expect(server.requests.length - before).toBeLessThanOrEqual(1); // at most the question, no re-embedding
+    expect(await kb.build({ retryFailedEmbeddings: true })).toMatchObject({ rebuilt: true, embedding: 'ok' });
   });
 
   it('keeps answering from BM25 when embeddings fail at build or at ask time', async () => {
