@@ -20,6 +20,8 @@ export interface LlmConfig {
 export interface Config {
   readonly dataDir: string;
   readonly playbookDir: string;
+  /** True when OPSBOT_PLAYBOOK_DIR is set; otherwise the folder an index was last built from is kept. */
+  readonly playbookDirSet: boolean;
   readonly tz: string;
   /** A fixed start instant for the process clock (`OPSBOT_NOW`). */
   readonly now?: Date;
@@ -34,6 +36,7 @@ export interface ConfigProblem {
   readonly params: Record<string, string>;
 }
 
+/** Everything wrong with the configuration, found in one pass. */
 export class ConfigError extends OpsbotError {
   readonly problems: readonly ConfigProblem[];
   constructor(problems: ConfigProblem[]) {
@@ -98,30 +101,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const parsed = EnvSchema.safeParse(merged);
   const problems: ConfigProblem[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const variable = String(issue.path[0] ?? '');
-      problems.push({
-        variable,
-        key: issue.message.startsWith('config/') ? issue.message : 'config/invalid-value',
-        params: { name: variable, value: merged[variable] ?? '', allowed: LOG_LEVELS.join(', ') },
-      });
-    }
-    throw new ConfigError(problems);
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const variable = String(issue.path[0] ?? '');
+    problems.push({
+      variable,
+      key: issue.message.startsWith('config/') ? issue.message : 'config/invalid-value',
+      params: { name: variable, value: withoutCredentials(merged[variable] ?? ''), allowed: LOG_LEVELS.join(', ') },
+    });
   }
-  const vars = parsed.data;
+  // Checked on the raw values too, so that one error lists every problem.
   for (const name of ['OPENAI_MODEL', 'OPENAI_EMBEDDING_MODEL'] as const) {
-    if (vars[name] && !vars.OPENAI_API_KEY && !vars.OPENAI_BASE_URL) {
+    if (merged[name] && !merged.OPENAI_API_KEY && !merged.OPENAI_BASE_URL) {
       problems.push({ variable: name, key: 'config/llm-needs-endpoint', params: { name } });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const vars = parsed.data;
 
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const llmWanted = Boolean(vars.OPENAI_MODEL || vars.OPENAI_EMBEDDING_MODEL);
   const config: Config = {
     dataDir: abs(vars.OPSBOT_DATA_DIR),
     playbookDir: vars.OPSBOT_PLAYBOOK_DIR ? abs(vars.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
+    playbookDirSet: Boolean(vars.OPSBOT_PLAYBOOK_DIR),
     tz: vars.OPSBOT_TZ,
     ...(vars.OPSBOT_NOW ? { now: new Date(vars.OPSBOT_NOW) } : {}),
     logLevel: vars.LOG_LEVEL,
@@ -135,6 +137,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
   };
   return Object.freeze(config);
+}
+
+/** A URL's user and password, if any, are never repeated back in an error message. */
+function withoutCredentials(value: string): string {
+  return value.replace(/\/\/[^/@\s]+@/, '//***@');
 }
 
 function readEnvFile(path: string | false): Record<string, string> {

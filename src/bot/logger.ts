@@ -38,7 +38,17 @@ function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknow
   if (typeof value === 'string') return maskSecrets(value, secrets);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: maskSecrets(value.message, secrets), code: (value as { code?: unknown }).code };
+    // Stays an Error, so pino's serializer still reports its type, stack, code, status and cause.
+    const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
+    copy.message = maskSecrets(value.message, secrets);
+    copy.name = value.name;
+    copy.stack = value.stack === undefined ? undefined : maskSecrets(value.stack, secrets);
+    for (const key of ['code', 'status', 'details'] as const) {
+      const v = (value as unknown as Record<string, unknown>)[key];
+      if (v !== undefined) (copy as unknown as Record<string, unknown>)[key] = maskDeep(v, secrets, depth + 1);
+    }
+    if (value.cause !== undefined) copy.cause = maskDeep(value.cause, secrets, depth + 1);
+    return copy;
   }
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};

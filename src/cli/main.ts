@@ -43,6 +43,11 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
 
 /** Runs the CLI with `argv` and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `opsbot ask --json … | head -1`: the reader has all it wanted; stop quietly, no stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
   const prompts = Prompts.load();
   let rt: Runtime | undefined;
   const runtime = () => (rt ??= createRuntime(prompts));

@@ -54,6 +54,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('lists schema problems and missing endpoints together, and never echoes URL credentials', () => {
+    expect(problemsOf({ OPSBOT_TZ: 'bad', OPENAI_MODEL: 'm' })).toEqual([
+      ['OPSBOT_TZ', 'config/invalid-tz'],
+      ['OPENAI_MODEL', 'config/llm-needs-endpoint'],
+    ]);
+    try {
+      testConfig({ OPENAI_BASE_URL: 'ftp://admin:s3cret@127.0.0.1/v1' });
+    } catch (err) {
+      expect(JSON.stringify((err as ConfigError).problems)).not.toContain('s3cret');
+    }
+  });
+
   it('accepts a local server without a key, and never treats the placeholder key as a secret', () => {
     const config = testConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'qwen2.5:7b' });
     expect(config.llm.model).toBe('qwen2.5:7b');

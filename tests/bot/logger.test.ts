@@ -1,17 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, OpsbotError } from '../../src/bot/errors.js';
 import { createLogger, maskSecrets } from '../../src/bot/logger.js';
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, stream };
-}
+import { memoryStream } from '../helpers.js';
 
 describe('maskSecrets', () => {
   it.each([
@@ -32,13 +22,13 @@ describe('maskSecrets', () => {
 
 describe('createLogger', () => {
   it('masks secrets in message text, nested fields and errors, and redacts key fields', () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = memoryStream();
     const logger = createLogger({ level: 'info', secrets: ['hunter2-secret'], pretty: false, destination: stream });
     logger.info(
       { apiKey: 'whatever', user: { phone: '13900001111', note: 'pw hunter2-secret' }, err: new Error('bad sk-abcdefghijklmnopqrstu') },
       'fan 13700002222 said hi',
     );
-    const line = JSON.parse(lines.join('')) as Record<string, unknown>;
+    const line = lines()[0]!;
     const text = JSON.stringify(line);
     expect(line.msg).toBe('fan 137****2222 said hi');
     expect(line.apiKey).toBe('[REDACTED]');
@@ -46,5 +36,20 @@ describe('createLogger', () => {
     expect(text).not.toContain('hunter2-secret');
     expect(text).not.toContain('sk-abcdefghijklmnopqrstu');
     expect(text).toContain('139****1111');
+  });
+});
+
+describe('logged errors', () => {
+  it('keep their type, code, stack and cause, masked', () => {
+    const { lines, stream } = memoryStream();
+    const logger = createLogger({ level: 'info', pretty: false, destination: stream });
+    const cause = new Error('upstream said 500 for key sk-abcdefghijklmnopqrstu');
+    logger.warn({ err: new OpsbotError(ErrorCode.LLM_FAILED, 'chat completion failed', { cause, details: { status: 500 } }) }, 'fallback');
+    const err = lines()[0]!.err as Record<string, unknown>;
+    expect(err.type).toBe('OpsbotError');
+    expect(err.code).toBe(ErrorCode.LLM_FAILED);
+    expect(err.details).toEqual({ status: 500 });
+    expect(String(err.stack)).toContain('chat completion failed');
+    expect(JSON.stringify(err)).toContain('upstream said 500 for key [REDACTED]');
   });
 });

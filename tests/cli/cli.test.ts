@@ -75,10 +75,13 @@ describe('opsbot kb build', () => {
     mkdirSync(playbook);
     writeFileSync(join(playbook, '直播话术.md'), '# 开场话术\n\n欢迎来到直播间，点点关注不迷路，福袋十分钟后开奖。\n');
     writeFileSync(join(playbook, '截图.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
-    const run = await opsbot(['kb', 'build', '--playbook', playbook, '--json']);
+    const run = await opsbot(['kb', 'build', '--playbook', playbook, '--json'], { OPSBOT_DATA_DIR: join(work.dir, 'data-binary') });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ documents: 1, skipped: [{ file: '截图.txt', reason: 'binary' }] });
     expect(run.stderr).toContain('截图.txt');
+    // Questions now go to the folder the index was built from.
+    const asked = await opsbot(['ask', '福袋什么时候开奖', '--json'], { OPSBOT_DATA_DIR: join(work.dir, 'data-binary') });
+    expect(JSON.parse(asked.stdout)).toMatchObject({ found: true, sources: [{ doc: '开场话术', section: '正文' }] });
   });
 
   it.each([
@@ -94,7 +97,7 @@ describe('opsbot kb build', () => {
     ],
   ])('explains a %s playbook folder and exits 1', async (_what, make, key) => {
     const dir = make(work.dir);
-    const run = await opsbot(['kb', 'build', '--playbook', dir]);
+    const run = await opsbot(['kb', 'build', '--playbook', dir], { OPSBOT_DATA_DIR: join(work.dir, 'data-bad') });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(prompts.render(key, { dir }).split('\n')[0]);
     expect(run.stderr).not.toMatch(STACK_TRACE);
@@ -149,7 +152,7 @@ describe('opsbot ask', () => {
   ])('refuses %s with a clear message, no stack trace', async (_what, args, code, key) => {
     const run = await opsbot(['ask', ...args]);
     expect(run.code).toBe(code);
-    const firstLine = prompts.render(key, { length: 10_000, max: 500, value: '0' }).split('\n')[0]!;
+    const firstLine = prompts.render(key, { length: 10_000, max: key === 'cli/ask-invalid-k' ? 20 : 500, value: '0' }).split('\n')[0]!;
     expect(run.stderr).toContain(firstLine);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.stdout).toBe('');
@@ -180,6 +183,22 @@ describe('opsbot ask', () => {
     const empty = await opsbot(['ask', '--batch', blank]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain(prompts.render('errors/cli-batch-empty', { file: blank }));
+  });
+
+  it('stops quietly when the reader of --json output goes away (| head -1)', async () => {
+    const file = join(work.dir, 'many.txt');
+    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `第${i}个问题：福袋谁能发？`).join('\n'));
+    const run = await new Promise<Run>((resolve) =>
+      execFile(
+        'bash',
+        ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ask --batch "${file}" --json | head -1`],
+        { cwd: work.dir, env: { PATH: process.env.PATH ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data') }, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(run.code).toBe(0);
   });
 
   it('translates usage errors into Chinese and exits 2', async () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ErrorCode, UserFacingError } from '../../bot/errors.js';
 import type { Prompts } from '../../bot/prompts.js';
 import { decodeText } from '../../knowledge/decode.js';
+import { MAX_K } from '../../knowledge/knowledge-base.js';
 import type { Answer } from '../../knowledge/types.js';
 import type { Runtime } from '../runtime.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
@@ -28,8 +29,8 @@ export function formatAnswer(answer: Answer, prompts: Prompts): string {
 
 function parseK(value: string | undefined, prompts: Prompts): number | undefined {
   if (value === undefined) return undefined;
-  const k = Number(value);
-  if (!Number.isInteger(k) || k < 1 || k > 20) throw new UsageError(prompts.render('cli/ask-invalid-k', { value }));
+  const k = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  if (!(k >= 1 && k <= MAX_K)) throw new UsageError(prompts.render('cli/ask-invalid-k', { value, max: MAX_K }));
   return k;
 }
 

@@ -28,6 +28,7 @@ export function registerKb(program: Command, prompts: Prompts, runtime: () => Ru
         .build({
           ...(options.playbook ? { playbookDir: options.playbook } : {}),
           ...(options.force ? { force: true } : {}),
+          retryFailedEmbeddings: true,
           onProgress: progress.onProgress,
         })
         .finally(progress.stop);

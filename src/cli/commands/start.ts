@@ -17,7 +17,7 @@ export function registerStart(program: Command, prompts: Prompts, runtime: () =>
     .addHelpText('after', prompts.render('cli/start-examples'))
     .action(async () => {
       const { knowledge, logger } = runtime();
-      const { documents, chunks } = await knowledge.build();
+      const { documents, chunks } = await knowledge.build({ saveRequired: false });
       const summary = { documents, chunks };
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         out(prompts.render('cli/playground-no-tty', summary));
@@ -33,7 +33,7 @@ export function registerStart(program: Command, prompts: Prompts, runtime: () =>
           if (line === undefined || ['exit', 'quit', '退出'].includes(line.trim())) break;
           if (!line.trim()) continue;
           try {
-            out((await playbookQa.handle(line, { knowledge, prompts })).reply + '\n');
+            out((await playbookQa.handle(line, { knowledge })).reply + '\n');
           } catch (err) {
             if (!(err instanceof UserFacingError)) throw err;
             note(describeError(err, prompts, logger).message);
