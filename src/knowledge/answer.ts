@@ -26,9 +26,12 @@ export interface AnswerContext {
   readonly prompts: Prompts;
 }
 
-/** The passages that support an answer, best first; empty when the playbook does not cover the question. */
+/**
+ * The passages that support an answer, best first; empty when the playbook does not cover the question.
+ * A lone shared character ("老", "a") is no evidence: at least one shared word is required.
+ */
 export function supportingPassages(passages: readonly RetrievedPassage[]): RetrievedPassage[] {
-  return passages.filter((p) => p.coverage >= MIN_COVERAGE).slice(0, MAX_SUPPORTING);
+  return passages.filter((p) => p.coverage >= MIN_COVERAGE && p.matchedWords >= 1).slice(0, MAX_SUPPORTING);
 }
 
 function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): string {
@@ -84,7 +87,10 @@ export function extractiveAnswer(ctx: AnswerContext, supporting: readonly Retrie
       used.push(supporting[1]!);
     }
   }
-  const body = quoted.map((t) => t.replace(/\n/g, '')).join('');
+  // Sentences are quoted as written; a line without closing punctuation (a heading) is kept apart by a space.
+  const body = quoted
+    .map((t) => t.replace(/\n/g, ''))
+    .reduce((acc, t) => (acc === '' || /[。！？!?；;…，,：:”"）)]$/.test(acc) ? acc + t : `${acc} ${t}`), '');
   return ctx.prompts.render('kb/answer-extractive', { body, citations: citation(ctx.prompts, used) });
 }
 

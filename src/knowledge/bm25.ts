@@ -15,6 +15,7 @@ export interface Bm25Hit {
   readonly matched: string[];
 }
 
+/** Okapi BM25 (k1, b) over documents given as term lists; built once, searched many times, saved as JSON. */
 export class Bm25 {
   private readonly postings: Map<string, number[]>;
   private readonly lengths: number[];
@@ -46,10 +47,12 @@ export class Bm25 {
     return new Bm25(data);
   }
 
+  /** The index as plain data, for saving with the knowledge index. */
   toJSON(): Bm25Data {
     return { k1: this.k1, b: this.b, lengths: this.lengths, postings: Object.fromEntries(this.postings) };
   }
 
+  /** Number of documents indexed. */
   get size(): number {
     return this.lengths.length;
   }

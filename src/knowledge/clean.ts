@@ -39,6 +39,25 @@ const PHONE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)/g;
 /** A paragraph this long is content, and a verbatim repeat of it is a paste accident. */
 const MIN_DUPLICATE_LENGTH = 40;
 
+/**
+ * Markdown syntax a person should not read in an answer: links and images, emphasis, inline code,
+ * quotes, list markers, table pipes; code fences and table rules go entirely. `#` headings stay, the
+ * splitter reads structure from them.
+ */
+export function stripMarkdown(line: string): string {
+  if (/^(```|~~~)/.test(line) || /^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$/.test(line)) return '';
+  let out = line
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/^>\s?/, '')
+    .replace(/^(\s*)([-*+]|\d+\.)\s+(?=\S)/, (m, _sp, marker: string) => (/\d/.test(marker) ? m.trimStart() : ''));
+  if (/^\|.*\|$/.test(out)) out = out.slice(1, -1).split('|').map((c) => c.trim()).filter(Boolean).join('，');
+  return out.trim();
+}
+
 function stripInline(text: string): string {
   return text.replace(URL, '').replace(PHONE, '').trim();
 }
@@ -54,12 +73,12 @@ function withoutAdSentences(text: string): string {
  * Cleans one article for the index, keeping the original wording of what stays: drops the title line,
  * footers, boilerplate paragraphs, ad sentences, URLs and phone numbers, and paragraphs pasted twice.
  */
-export function cleanDocument(text: string, title = ''): CleanResult {
+export function cleanDocument(text: string, title = '', markdown = false): CleanResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const removed: { line: number; reason: RemovalReason; text: string }[] = [];
   const candidates: Paragraph[] = [];
   lines.forEach((raw, i) => {
-    const t = raw.trim();
+    const t = markdown ? stripMarkdown(raw.trim()) : raw.trim();
     if (t) candidates.push({ text: t, line: i + 1 });
   });
 
@@ -68,6 +87,10 @@ export function cleanDocument(text: string, title = ''): CleanResult {
   for (let i = 0; i < candidates.length; i++) {
     const p = candidates[i]!;
     const norm = normalizeForMatch(p.text);
+    if (i === 0 && normTitle && normalizeForMatch(p.text.replace(/^#+\s*/, '')) === normTitle) {
+      removed.push({ line: p.line, reason: 'title', text: p.text });
+      continue;
+    }
     if (i === 0 && normTitle && norm.startsWith(normTitle) && norm.length <= normTitle.length + 16) {
       removed.push({ line: p.line, reason: 'title', text: p.text });
       continue;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../bot/logger.js';
 import type { LlmService } from '../bot/llm.js';
@@ -32,11 +32,20 @@ export interface BuildIndexOptions {
   readonly onProgress?: (p: BuildProgress) => void;
   /** Texts per embedding request. */
   readonly embedBatch?: number;
+  /** When the index is built (the process clock). */
+  readonly now?: Date;
 }
 
-/** Identifies what an index was built from: the files' bytes, the lexicon, the pipeline and the embedding model. */
-export function fingerprintOf(contents: PlaybookContents, lexiconFingerprint: string, embeddingModel?: string): string {
-  const h = createHash('sha256').update(`v${PIPELINE_VERSION}\0${lexiconFingerprint}\0${embeddingModel ?? ''}\0`);
+/** Identifies what an index was built from: the files' bytes, the lexicon, the section labels, the pipeline and the embedding model. */
+export function fingerprintOf(
+  contents: PlaybookContents,
+  lexiconFingerprint: string,
+  labels: BuildIndexOptions['labels'],
+  embeddingModel?: string,
+): string {
+  const h = createHash('sha256').update(
+    `v${PIPELINE_VERSION}\0${lexiconFingerprint}\0${labels.intro}\0${labels.body}\0${embeddingModel ?? ''}\0`,
+  );
   for (const doc of contents.documents) h.update(doc.id).update('\0').update(doc.bytes).update('\0');
   return h.digest('hex');
 }
@@ -53,7 +62,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const documents: KnowledgeIndexData['documents'] = [];
   let done = 0;
   for (const doc of contents.documents) {
-    const cleaned = cleanDocument(doc.text, doc.title);
+    const cleaned = cleanDocument(doc.text, doc.title, doc.markdown);
     logger.debug({ doc: doc.id, removed: cleaned.removed.length }, 'cleaned document');
     const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
     drafts.forEach((d, i) => chunks.push({ id: `${doc.id}#${i}`, docId: doc.id, doc: doc.title, ...d }));
@@ -73,8 +82,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const embedding = options.llm?.embeddingModel ? await embedChunks(chunks, options) : undefined;
   return {
     version: PIPELINE_VERSION,
-    fingerprint: fingerprintOf(contents, segmenter.lexicon.fingerprint, options.llm?.embeddingModel),
-    builtAt: new Date().toISOString(),
+    fingerprint: fingerprintOf(contents, segmenter.lexicon.fingerprint, options.labels, options.llm?.embeddingModel),
+    builtAt: (options.now ?? new Date()).toISOString(),
     playbookDir: options.playbookDir,
     documents,
     skipped: contents.skipped,
@@ -99,7 +108,7 @@ async function embedChunks(chunks: readonly Chunk[], options: BuildIndexOptions)
     }
     return { model, status: 'ok', vectors };
   } catch (err) {
-    // The index still works on BM25 alone; `kb build` tries the embeddings again.
+    // The index still works on BM25 alone; the next `kb build` tries the embeddings again.
     options.logger.warn({ err, model }, 'embedding the playbook failed; dense retrieval is off for this index');
     return { model, status: 'failed' };
   }
@@ -136,6 +145,7 @@ export async function saveIndex(path: string, data: KnowledgeIndexData): Promise
     await writeFile(tmp, JSON.stringify(data));
     await rename(tmp, path);
   } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
     throw new UserFacingError(ErrorCode.KB_INDEX_UNWRITABLE, 'errors/kb-index-unwritable', {
       path,
       reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,

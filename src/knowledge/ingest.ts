@@ -12,9 +12,11 @@ export interface SourceDocument {
   readonly text: string;
   readonly encoding: TextEncodingName;
   readonly bytes: Buffer;
+  /** Markdown syntax is removed for display. */
+  readonly markdown: boolean;
 }
 
-export type SkipReason = 'unsupported' | 'binary' | 'undecodable' | 'empty' | 'too-large';
+export type SkipReason = 'unsupported' | 'binary' | 'undecodable' | 'empty' | 'too-large' | 'unreadable';
 
 export interface SkippedFile {
   readonly file: string;
@@ -36,7 +38,11 @@ async function listFiles(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else if (entry.isFile()) out.push(full);
+    // A linked file is read through its link (a broken one is reported unreadable); linked folders are not
+    // followed, so a link loop cannot hang the build.
+    else if (entry.isFile() || (entry.isSymbolicLink() && !(await stat(full).catch(() => undefined))?.isDirectory())) {
+      out.push(full);
+    }
   }
   return out;
 }
@@ -64,11 +70,15 @@ export async function readPlaybook(dir: string): Promise<PlaybookContents> {
       skipped.push({ file: id, reason: 'unsupported' });
       continue;
     }
-    if ((await stat(file)).size > MAX_FILE_BYTES) {
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes) {
+      skipped.push({ file: id, reason: 'unreadable' });
+      continue;
+    }
+    if (bytes.byteLength > MAX_FILE_BYTES) {
       skipped.push({ file: id, reason: 'too-large' });
       continue;
     }
-    const bytes = await readFile(file);
     const decoded = decodeText(bytes);
     if (!decoded.ok) {
       skipped.push({ file: id, reason: decoded.reason });
@@ -78,7 +88,8 @@ export async function readPlaybook(dir: string): Promise<PlaybookContents> {
       skipped.push({ file: id, reason: 'empty' });
       continue;
     }
-    documents.push({ id, title: titleOf(id, decoded.text), text: decoded.text, encoding: decoded.encoding, bytes });
+    const markdown = /\.(md|markdown)$/i.test(id);
+    documents.push({ id, title: titleOf(id, decoded.text), text: decoded.text, encoding: decoded.encoding, bytes, markdown });
   }
   if (documents.length === 0) {
     throw new UserFacingError(ErrorCode.KB_PLAYBOOK_EMPTY, 'errors/kb-playbook-empty', { dir });

@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Clock } from '../bot/clock.js';
 import type { Config } from '../bot/config.js';
-import { ErrorCode, UserFacingError } from '../bot/errors.js';
+import { ErrorCode, hasCode, UserFacingError } from '../bot/errors.js';
 import type { LlmService } from '../bot/llm.js';
 import type { Logger } from '../bot/logger.js';
 import type { Prompts } from '../bot/prompts.js';
 import { answerQuestion } from './answer.js';
-import { readPlaybook, type PlaybookContents, type SkippedFile } from './ingest.js';
+import { readPlaybook, type SkippedFile } from './ingest.js';
 import { buildIndex, fingerprintOf, indexPathOf, loadIndex, saveIndex, type BuildProgress } from './indexer.js';
 import { hasWordCharacters } from './normalize.js';
 import { PlaybookRetriever } from './retriever.js';
@@ -13,7 +16,9 @@ import type { Answer, KnowledgeIndexData } from './types.js';
 
 /** Longest question accepted: a question, not a pasted article. */
 export const MAX_QUESTION_CHARS = 500;
+/** Sources per answer: the default, and the most a caller may ask for. */
 export const DEFAULT_K = 3;
+export const MAX_K = 20;
 
 export interface KnowledgeBaseOptions {
   readonly config: Config;
@@ -21,6 +26,7 @@ export interface KnowledgeBaseOptions {
   readonly prompts: Prompts;
   readonly llm?: LlmService;
   readonly segmenter?: Segmenter;
+  readonly clock?: Clock;
 }
 
 export interface BuildSummary {
@@ -35,8 +41,13 @@ export interface BuildSummary {
 }
 
 export interface BuildOptions {
+  /** Build from this folder; it is remembered for later questions unless OPSBOT_PLAYBOOK_DIR is set. */
   readonly playbookDir?: string;
   readonly force?: boolean;
+  /** Rebuild when the saved index's embeddings failed (an explicit `kb build` does; a question does not). */
+  readonly retryFailedEmbeddings?: boolean;
+  /** A question can be answered from an index that could not be saved; an explicit build must save it. */
+  readonly saveRequired?: boolean;
   readonly onProgress?: (p: BuildProgress) => void;
 }
 
@@ -54,30 +65,48 @@ export class KnowledgeBase {
   /** Builds the index, or keeps the saved one when the playbook has not changed (unless `force`). */
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
     const started = performance.now();
-    const playbookDir = options.playbookDir ?? this.options.config.playbookDir;
+    const { config, logger, prompts } = this.options;
+    const saved = await loadIndex(this.indexPath, logger);
+    const playbookDir = options.playbookDir
+      ? resolve(options.playbookDir)
+      : !config.playbookDirSet && saved?.playbookDir && existsSync(saved.playbookDir)
+        ? saved.playbookDir
+        : config.playbookDir;
     const contents = await readPlaybook(playbookDir);
     this.warnSkipped(contents.skipped);
-    const fingerprint = this.fingerprint(contents);
-    let data = options.force ? undefined : await loadIndex(this.indexPath, this.options.logger);
-    const rebuilt = !data || data.fingerprint !== fingerprint;
-    if (rebuilt) {
+    const labels = { intro: prompts.render('kb/section-intro'), body: prompts.render('kb/section-body') };
+    const fingerprint = fingerprintOf(contents, this.segmenter.lexicon.fingerprint, labels, this.options.llm?.embeddingModel);
+    const stale =
+      options.force ||
+      !saved ||
+      saved.fingerprint !== fingerprint ||
+      saved.playbookDir !== playbookDir ||
+      (options.retryFailedEmbeddings === true && saved.embedding?.status === 'failed');
+    let data = saved;
+    if (stale) {
       data = await buildIndex({
         contents,
         playbookDir,
         segmenter: this.segmenter,
-        labels: { intro: this.options.prompts.render('kb/section-intro'), body: this.options.prompts.render('kb/section-body') },
-        logger: this.options.logger,
+        labels,
+        logger,
         ...(this.options.llm ? { llm: this.options.llm } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(this.options.clock ? { now: this.options.clock.now() } : {}),
       });
-      await saveIndex(this.indexPath, data);
+      try {
+        await saveIndex(this.indexPath, data);
+      } catch (err) {
+        if (options.saveRequired !== false || !hasCode(err, ErrorCode.KB_INDEX_UNWRITABLE)) throw err;
+        logger.warn({ err, index: this.indexPath }, 'the knowledge index could not be saved; answering from memory');
+      }
     }
     this.use(data!);
     return {
       documents: data!.documents.length,
       chunks: data!.chunks.length,
       skipped: contents.skipped,
-      rebuilt,
+      rebuilt: Boolean(stale),
       ms: Math.round(performance.now() - started),
       index: this.indexPath,
       embedding: data!.embedding?.status ?? 'off',
@@ -87,18 +116,14 @@ export class KnowledgeBase {
   /** Answers a question from the playbook; builds or refreshes the index first when needed. */
   async ask(question: string, options: { k?: number } = {}): Promise<Answer> {
     const q = validateQuestion(question);
-    if (!this.current) await this.build();
-    const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, 20));
+    if (!this.current) await this.build({ saveRequired: false });
+    const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, MAX_K));
     const { passages, terms } = await this.current!.retriever.search(q, { k });
     return answerQuestion(
       { question: q, passages, terms, segmenter: this.segmenter, prompts: this.options.prompts },
       this.options.llm,
       this.options.logger,
     );
-  }
-
-  private fingerprint(contents: PlaybookContents): string {
-    return fingerprintOf(contents, this.segmenter.lexicon.fingerprint, this.options.llm?.embeddingModel);
   }
 
   private use(data: KnowledgeIndexData): void {

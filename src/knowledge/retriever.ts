@@ -1,6 +1,6 @@
 import type { Logger } from '../bot/logger.js';
 import type { LlmService } from '../bot/llm.js';
-import { ErrorCode, OpsbotError } from '../bot/errors.js';
+import { ErrorCode, OpsbotError, UserFacingError } from '../bot/errors.js';
 import { Bm25 } from './bm25.js';
 import { matchTextOf } from './indexer.js';
 import { charBigrams, type Segmenter } from './segment.js';
@@ -37,7 +37,8 @@ export abstract class Retriever {
       return result;
     } catch (err) {
       if (err instanceof OpsbotError) throw err;
-      throw new OpsbotError(ErrorCode.KB_RETRIEVAL_FAILED, `retrieval failed: ${(err as Error).message}`, { cause: err });
+      this.logger.error({ err }, 'retrieval failed');
+      throw new UserFacingError(ErrorCode.KB_RETRIEVAL_FAILED, 'errors/kb-retrieval-failed', {}, { cause: err });
     }
   }
 
@@ -112,13 +113,18 @@ export class PlaybookRetriever extends Retriever {
   }
 
   /** IDF-weighted share of the question's terms present in `chunk`. */
-  coverage(weights: ReadonlyMap<string, number>, chunk: Chunk): number {
+  coverage(weights: ReadonlyMap<string, number>, chunk: Chunk): { coverage: number; matchedWords: number } {
     const total = [...weights.values()].reduce((a, w) => a + w, 0);
-    if (total === 0) return 0;
+    if (total === 0) return { coverage: 0, matchedWords: 0 };
     const present = new Set(this.segmenter.terms(matchTextOf(chunk)));
     let hit = 0;
-    for (const [t, w] of weights) if (present.has(t)) hit += w;
-    return hit / total;
+    let matchedWords = 0;
+    for (const [t, w] of weights) {
+      if (!present.has(t)) continue;
+      hit += w;
+      if ([...t].length >= 2) matchedWords++;
+    }
+    return { coverage: hit / total, matchedWords };
   }
 
   protected override async _search(query: string, { k }: SearchOptions): Promise<SearchResult> {
@@ -148,7 +154,7 @@ export class PlaybookRetriever extends Retriever {
     const ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
     const passages = diversify(ranked, this.chunks, k).map((h) => {
       const chunk = this.chunks[h.index]!;
-      return { chunk, score: h.score, coverage: this.coverage(weights, chunk) };
+      return { chunk, score: h.score, ...this.coverage(weights, chunk) };
     });
     return { passages, terms: weights, mode };
   }

@@ -77,7 +77,8 @@ export function sectionize(paragraphs: readonly Paragraph[]): Section[] {
     flush();
     while (stack.length > 0 && stack[stack.length - 1]!.level >= found.level) stack.pop();
     stack.push({ level: found.level, title: found.title });
-    heading = found.inBody ? undefined : p;
+    // Put back as its plain title ("## 发货时效" → "发货时效") if this section is merged into its parent.
+    heading = found.inBody ? undefined : { text: found.title, line: p.line };
     if (found.titleOnNextLine) i++;
     if (found.inBody) current.push(p);
   }

@@ -48,6 +48,8 @@ export interface RetrievedPassage {
   readonly score: number;
   /** Share (0..1, IDF-weighted) of the question's terms that this passage contains. */
   readonly coverage: number;
+  /** How many of the question's words (two characters or more) this passage contains. */
+  readonly matchedWords: number;
 }
 
 /** One source of an answer, as the `ask --json` contract shows it. */

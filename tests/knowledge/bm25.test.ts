@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bm25 } from '../../src/knowledge/bm25.js';
+import { diversify } from '../../src/knowledge/retriever.js';
+import type { Chunk } from '../../src/knowledge/types.js';
 
 const docs = [
   ['直播', '预告', '直播预告', '提前', '一小时'],
@@ -33,5 +35,16 @@ describe('Bm25', () => {
     const index = Bm25.build(docs);
     const restored = Bm25.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
     expect(restored.search(['直播', '福袋'], 5)).toEqual(index.search(['直播', '福袋'], 5));
+  });
+});
+
+describe('diversify', () => {
+  const chunk = (docId: string, section: string): Chunk => ({ id: `${docId}#${section}`, docId, doc: docId, section, text: '', line: 1 });
+  const chunks = [chunk('a', 'x'), chunk('a', 'x'), chunk('a', 'y'), chunk('b', 'x')];
+
+  it('puts each section\'s best passage first, then the rest in rank order', () => {
+    const ranked = [0, 1, 2, 3].map((index) => ({ index }));
+    expect(diversify(ranked, chunks, 3).map((h) => h.index)).toEqual([0, 2, 3]);
+    expect(diversify(ranked, chunks, 4).map((h) => h.index)).toEqual([0, 2, 3, 1]);
   });
 });

@@ -1,11 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanDocument } from '../../src/knowledge/clean.js';
+import { cleanDocument, stripMarkdown } from '../../src/knowledge/clean.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
 
 const article = (name: string) => readFileSync(join(DEFAULT_PLAYBOOK_DIR, `${name}.txt`), 'utf8');
 const keptText = (name: string) => cleanDocument(article(name), name).paragraphs.map((p) => p.text).join('\n');
+
+describe('stripMarkdown', () => {
+  it.each([
+    ['顾客说**商品破损**时', '顾客说商品破损时'],
+    ['见[发货规则](https://example.com/a)和![图](x.png)', '见发货规则和'],
+    ['- 下单后 48 小时内发货', '下单后 48 小时内发货'],
+    ['1. 先道歉', '1. 先道歉'],
+    ['> 引用的话', '引用的话'],
+    ['| 催发货 | 亲，已经在加急打包了 |', '催发货，亲，已经在加急打包了'],
+    ['|---|:---:|', ''],
+    ['```ts', ''],
+    ['## 发货时效', '## 发货时效'],
+    ['用 `opsbot ask` 提问', '用 opsbot ask 提问'],
+  ])('%s', (line, expected) => {
+    expect(stripMarkdown(line)).toBe(expected);
+  });
+
+  it('takes a Markdown title line for the document title', () => {
+    const cleaned = cleanDocument('# 售后话术\n\n顾客说**商品破损**时，先道歉。', '售后话术', true);
+    expect(cleaned.paragraphs.map((p) => p.text)).toEqual(['顾客说商品破损时，先道歉。']);
+  });
+});
 
 describe('cleanDocument', () => {
   it.each([

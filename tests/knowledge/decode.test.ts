@@ -23,7 +23,7 @@ describe('decodeText', () => {
   });
 
   it('reports bytes that are neither UTF-8 nor GBK as undecodable', () => {
-    expect(decodeText(Buffer.from([0xff, 0xff, 0xfe, 0x81, 0x30, 0xff]))).toMatchObject({ ok: false });
+    expect(decodeText(Buffer.from([0xff, 0xff, 0xfe, 0x81, 0x30, 0xff]))).toEqual({ ok: false, reason: 'undecodable' });
   });
 
   it('reports text full of control characters as binary', () => {

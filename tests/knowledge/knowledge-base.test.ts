@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,6 +92,40 @@ describe('KnowledgeBase.build', () => {
     expect(warnings).toContain(prompts.render('kb/skip-unsupported', { file: 'logo.png' }));
   });
 
+  it('reads a linked file through its link, and skips a broken link as unreadable', async () => {
+    writeFileSync(join(data.dir, 'outside.txt'), '直播复盘\n每场直播结束后对比在线人数、转化率和客单价的变化，找出流失的环节。\n');
+    symlinkSync(join(data.dir, 'outside.txt'), join(playbook, '复盘.txt'));
+    symlinkSync(join(data.dir, 'gone.txt'), join(playbook, '失效链接.txt'));
+    const summary = await kbFor().build();
+    expect(summary.documents).toBe(6);
+    expect(summary.skipped).toEqual([{ file: '失效链接.txt', reason: 'unreadable' }]);
+  });
+
+  it('remembers the folder an index was built from, unless OPSBOT_PLAYBOOK_DIR says otherwise', async () => {
+    const other = join(data.dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, '售后.md'), '# 售后\n\n## 破损处理\n顾客说**商品破损**时，先道歉，再请顾客拍照，当天给出补发或退款方案。\n');
+    const config = testConfig({ OPSBOT_DATA_DIR: join(data.dir, 'data') });
+    await new KnowledgeBase({ config, logger: silentLogger, prompts }).build({ playbookDir: other });
+    const answer = await new KnowledgeBase({ config, logger: silentLogger, prompts }).ask('商品破损怎么处理');
+    expect(answer.sources[0]).toMatchObject({ doc: '售后', section: '破损处理' });
+    expect(answer.answer).toContain('顾客说商品破损时');
+    expect(answer.answer).not.toMatch(/\*\*|#/);
+    const explicit = await kbFor().ask('商品破损怎么处理'); // OPSBOT_PLAYBOOK_DIR set: the shipped articles
+    expect(explicit.sources.every((s) => s.doc !== '售后')).toBe(true);
+  });
+
+  it('answers from memory when the data folder cannot be written, but kb build says so', async () => {
+    writeFileSync(join(data.dir, 'not-a-folder'), '');
+    const config = testConfig({ OPSBOT_DATA_DIR: join(data.dir, 'not-a-folder', 'data'), OPSBOT_PLAYBOOK_DIR: playbook });
+    const { logger, lines } = captureLogger();
+    const kb = new KnowledgeBase({ config, logger, prompts });
+    expect((await kb.ask('福袋谁能发？')).found).toBe(true);
+    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('could not be saved'))).toBe(true);
+    expect(await codeOf(new KnowledgeBase({ config, logger: silentLogger, prompts }).build())).toBe(ErrorCode.KB_INDEX_UNWRITABLE);
+    expect(readdirSync(data.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('fails clearly on a missing or empty playbook folder', async () => {
     playbook = join(data.dir, 'nowhere');
     expect(await codeOf(kbFor().build())).toBe(ErrorCode.KB_PLAYBOOK_MISSING);
@@ -144,6 +178,10 @@ describe('KnowledgeBase.ask', () => {
   it('accepts a question right at the length limit', async () => {
     const answer = await kbFor().ask('直播预告'.repeat(MAX_QUESTION_CHARS / 4));
     expect(answer.found).toBe(true);
+  });
+
+  it.each(['a', '老', '做'])('does not take one shared character (%s) for an answer', async (question) => {
+    expect((await kbFor().ask(question)).found).toBe(false);
   });
 
   it('says the playbook has nothing when only filler words match', async () => {

@@ -1,4 +1,3 @@
-import type { Prompts } from '../../bot/prompts.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 import type { Answer } from '../../knowledge/types.js';
 
@@ -6,11 +5,10 @@ import type { Answer } from '../../knowledge/types.js';
 export const name = 'playbook-qa';
 
 /** The services this skill needs from the runtime. */
-export const requires = ['knowledge', 'prompts'] as const;
+export const requires = ['knowledge'] as const;
 
 export interface PlaybookQaServices {
   readonly knowledge: KnowledgeBase;
-  readonly prompts: Prompts;
 }
 
 /** The reply a person reads in a chat: the answer, which already names its sources. */
