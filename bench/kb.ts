@@ -331,7 +331,7 @@ async function main(): Promise<void> {
   // ---- 2. Synthetic corpus --------------------------------------------------------------------
   log(`synthetic: generating ${SYNTHETIC_CHUNKS.toLocaleString('en')} chunks`);
   const sentences = contents.documents.flatMap((d) =>
-    cleanDocument(d.text, d.title).paragraphs.flatMap((p) => splitSentences(p.text)),
+    cleanDocument(d.text, segmenter.lexicon.boilerplate, d.title, d.markdown).paragraphs.flatMap((p) => splitSentences(p.text)),
   );
   const rand = mulberry32(SEED);
   const syntheticChunks: Chunk[] = [];

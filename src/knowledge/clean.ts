@@ -13,25 +13,33 @@ export interface CleanResult {
   readonly removed: { readonly line: number; readonly reason: RemovalReason; readonly text: string }[];
 }
 
-/**
- * Footers that end a web copy: everything from such a line on is page furniture. Matched on the
- * normalized line alone, and only in the second half of an article, so a heading mid-text is safe.
- */
-const FOOTER_LINE = /^(相关新闻|相关文章|相关阅读|推荐阅读|评论区|发表评论|网友评论|联系我们|\d+条评论|版权声明)[:：]?$/;
+/** What cleaning removes, from `lexicon/boilerplate.txt`: footer starts, whole paragraphs, single sentences. */
+export interface BoilerplateRules {
+  /** A line that starts the page footer: it and the rest go (in the second half of an article only). */
+  readonly footer: readonly RegExp[];
+  /** A whole paragraph that is an ad, blurb, attribution, breadcrumb, caption or contact line. */
+  readonly paragraph: readonly RegExp[];
+  /** An ad sentence inside a useful paragraph. */
+  readonly sentence: readonly RegExp[];
+}
 
-/** Whole paragraphs that are ads, subscription blurbs, attributions, breadcrumbs or captions. */
-const BOILERPLATE: readonly RegExp[] = [
-  /白皮书|点击链接|下载阅读|赶快领取|送完下架|演示申请|欢迎点击|营销自动化平台/,
-  /免费为您提供|订阅服务|邮箱订阅|请放心填写|将被严格保密|获取专业全方面分析/,
-  /主题是一个优秀的主题|集成会员系统|无插件|提供最优质的资源|立即查看/,
-  /^本文由.*发布|转载.*(注明出处|联系作者)|不代表.*立场/,
-  /^\d+\.\s*主页\s*>|»/, // breadcrumbs
-  /\(图\d+\)$|第\d+张$/, // image captions left behind by the copy
-  /^(手机号|手机|电话|微信号|微信|qq|邮箱|工作日|地址)[:：]/,
-];
-
-/** Ad sentences inside otherwise useful paragraphs (agency plugs), dropped one sentence at a time. */
-const AD_SENTENCE = /心之力|代运营|望采纳/;
+/** Parses the boilerplate file: regular expressions under `[footer]`, `[paragraph]` and `[sentence]`. */
+export function parseBoilerplate(text: string): BoilerplateRules {
+  const rules: Record<keyof BoilerplateRules, RegExp[]> = { footer: [], paragraph: [], sentence: [] };
+  let section: keyof BoilerplateRules | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const header = /^\[(footer|paragraph|sentence)\]$/.exec(line);
+    if (header) {
+      section = header[1] as keyof BoilerplateRules;
+      return;
+    }
+    if (!section) throw new Error(`boilerplate line ${i + 1}: a rule before any [section]`);
+    rules[section].push(new RegExp(line, 'u'));
+  });
+  return rules;
+}
 
 const URL = /\b(?:https?:\/\/|www\.)[^\s，。,、)）]+/gi;
 const PHONE = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)/g;
@@ -62,18 +70,20 @@ function stripInline(text: string): string {
   return text.replace(URL, '').replace(PHONE, '').trim();
 }
 
-function withoutAdSentences(text: string): string {
-  if (!AD_SENTENCE.test(normalizeForMatch(text))) return text;
+function withoutAdSentences(text: string, rules: readonly RegExp[]): string {
+  const isAd = (t: string) => rules.some((re) => re.test(normalizeForMatch(t)));
+  if (!isAd(text)) return text;
   return splitSentences(text)
-    .filter((s) => !AD_SENTENCE.test(normalizeForMatch(s)))
+    .filter((s) => !isAd(s))
     .join('');
 }
 
 /**
  * Cleans one article for the index, keeping the original wording of what stays: drops the title line,
- * footers, boilerplate paragraphs, ad sentences, URLs and phone numbers, and paragraphs pasted twice.
+ * footers, boilerplate paragraphs and ad sentences (by `rules`), URLs and phone numbers, and paragraphs
+ * pasted twice.
  */
-export function cleanDocument(text: string, title = '', markdown = false): CleanResult {
+export function cleanDocument(text: string, rules: BoilerplateRules, title = '', markdown = false): CleanResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const removed: { line: number; reason: RemovalReason; text: string }[] = [];
   const candidates: Paragraph[] = [];
@@ -95,15 +105,15 @@ export function cleanDocument(text: string, title = '', markdown = false): Clean
       removed.push({ line: p.line, reason: 'title', text: p.text });
       continue;
     }
-    if (FOOTER_LINE.test(norm) && i >= candidates.length / 2) {
+    if (rules.footer.some((re) => re.test(norm)) && i >= candidates.length / 2) {
       for (const rest of candidates.slice(i)) removed.push({ line: rest.line, reason: 'footer', text: rest.text });
       break;
     }
-    if (BOILERPLATE.some((re) => re.test(norm))) {
+    if (rules.paragraph.some((re) => re.test(norm))) {
       removed.push({ line: p.line, reason: 'boilerplate', text: p.text });
       continue;
     }
-    const cleaned = stripInline(withoutAdSentences(p.text));
+    const cleaned = stripInline(withoutAdSentences(p.text, rules.sentence));
     if (!cleaned) {
       removed.push({ line: p.line, reason: 'boilerplate', text: p.text });
       continue;

@@ -62,7 +62,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const documents: KnowledgeIndexData['documents'] = [];
   let done = 0;
   for (const doc of contents.documents) {
-    const cleaned = cleanDocument(doc.text, doc.title, doc.markdown);
+    const cleaned = cleanDocument(doc.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
     logger.debug({ doc: doc.id, removed: cleaned.removed.length }, 'cleaned document');
     const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
     drafts.forEach((d, i) => chunks.push({ id: `${doc.id}#${i}`, docId: doc.id, doc: doc.title, ...d }));

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
+import { parseBoilerplate, type BoilerplateRules } from './clean.js';
 import { normalizeForMatch } from './normalize.js';
 
 /** The shipped domain dictionary, synonyms and stopwords. */
@@ -15,6 +16,8 @@ export interface Lexicon {
   /** Each word → the first word of its synonym group. */
   readonly canonical: ReadonlyMap<string, string>;
   readonly stopwords: ReadonlySet<string>;
+  /** What cleaning removes from articles. */
+  readonly boilerplate: BoilerplateRules;
   /** Changes when any lexicon file changes: part of the index's fingerprint. */
   readonly fingerprint: string;
 }
@@ -26,8 +29,8 @@ function dataLines(text: string): string[] {
     .filter((l) => l && !l.startsWith('#'));
 }
 
-/** Parses the three lexicon files' contents. Synonym groups sharing a word are joined into one. */
-export function parseLexicon(words: string, synonyms: string, stopwords: string): Lexicon {
+/** Parses the lexicon files' contents. Synonym groups sharing a word are joined into one. */
+export function parseLexicon(words: string, synonyms: string, stopwords: string, boilerplate = ''): Lexicon {
   const parent = new Map<string, string>();
   const find = (w: string): string => {
     let root = w;
@@ -48,16 +51,18 @@ export function parseLexicon(words: string, synonyms: string, stopwords: string)
   for (const w of parent.keys()) canonical.set(w, find(w));
   const wordList = dataLines(words).map((l) => normalizeForMatch(l.split(/\s+/)[0]!));
   const stop = new Set(dataLines(stopwords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch));
-  const fingerprint = createHash('sha256').update(words).update('\0').update(synonyms).update('\0').update(stopwords).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update([words, synonyms, stopwords, boilerplate].join('\0'))
+    .digest('hex');
   // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
   const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
-  return { words: all, canonical, stopwords: stop, fingerprint };
+  return { words: all, canonical, stopwords: stop, boilerplate: parseBoilerplate(boilerplate), fingerprint };
 }
 
 /** Reads the lexicon shipped in `dir` (default: the project's). */
 export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return parseLexicon(read('domain-words.txt'), read('synonyms.txt'), read('stopwords.txt'));
+  return parseLexicon(read('domain-words.txt'), read('synonyms.txt'), read('stopwords.txt'), read('boilerplate.txt'));
 }
 
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanDocument, stripMarkdown } from '../../src/knowledge/clean.js';
+import { cleanDocument, parseBoilerplate, stripMarkdown } from '../../src/knowledge/clean.js';
+import { loadLexicon } from '../../src/knowledge/segment.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
 
 const article = (name: string) => readFileSync(join(DEFAULT_PLAYBOOK_DIR, `${name}.txt`), 'utf8');
-const keptText = (name: string) => cleanDocument(article(name), name).paragraphs.map((p) => p.text).join('\n');
+const rules = loadLexicon().boilerplate;
+const keptText = (name: string) => cleanDocument(article(name), rules, name).paragraphs.map((p) => p.text).join('\n');
 
 describe('stripMarkdown', () => {
   it.each([
@@ -24,8 +26,20 @@ describe('stripMarkdown', () => {
   });
 
   it('takes a Markdown title line for the document title', () => {
-    const cleaned = cleanDocument('# 售后话术\n\n顾客说**商品破损**时，先道歉。', '售后话术', true);
+    const cleaned = cleanDocument('# 售后话术\n\n顾客说**商品破损**时，先道歉。', rules, '售后话术', true);
     expect(cleaned.paragraphs.map((p) => p.text)).toEqual(['顾客说商品破损时，先道歉。']);
+  });
+});
+
+describe('parseBoilerplate', () => {
+  it('reads rules under their sections, so a shop can add its own advertisers', () => {
+    const own = parseBoilerplate('# mine\n[paragraph]\n扫码加入某某电商学院\n[sentence]\n某某学院\n');
+    const text = '直播带货的第一步是选品。\n扫码加入某某电商学院，领取运营资料包\n复盘要对比数据，详情咨询某某学院。找出流失的环节。';
+    expect(cleanDocument(text, own).paragraphs.map((p) => p.text)).toEqual(['直播带货的第一步是选品。', '找出流失的环节。']);
+  });
+
+  it('refuses a rule outside any section', () => {
+    expect(() => parseBoilerplate('白皮书\n')).toThrow(/line 1/);
   });
 });
 
@@ -39,13 +53,13 @@ describe('cleanDocument', () => {
     ['a subscription blurb', '免费为您提供各类型高质量电商干货，方便您随时阅读'],
   ])('drops %s', (_what, line) => {
     const text = `直播带货的第一步是选品，选品决定了整场直播的转化。\n${line}\n复盘要对比每场直播的数据变化，找出流失的环节。`;
-    const cleaned = cleanDocument(text);
+    const cleaned = cleanDocument(text, rules);
     expect(cleaned.paragraphs.map((p) => p.text)).toHaveLength(2);
     expect(cleaned.removed.map((r) => r.reason)).toEqual(['boilerplate']);
   });
 
   it('keeps the original wording, script and line numbers of what stays', () => {
-    const cleaned = cleanDocument('\n\n店鋪的優化包括對關鍵詞和標題的優化。\r\n\r\n客服要及時跟進物流異常訂單。');
+    const cleaned = cleanDocument('\n\n店鋪的優化包括對關鍵詞和標題的優化。\r\n\r\n客服要及時跟進物流異常訂單。', rules);
     expect(cleaned.paragraphs).toEqual([
       { text: '店鋪的優化包括對關鍵詞和標題的優化。', line: 3 },
       { text: '客服要及時跟進物流異常訂單。', line: 5 },
@@ -55,6 +69,7 @@ describe('cleanDocument', () => {
   it('removes URLs, phone numbers and agency-ad sentences inside useful paragraphs', () => {
     const cleaned = cleanDocument(
       '店长要诊断店铺问题、做竞品分析。如果这些人才你都没有，可以找心之力！详见 https://example.com/a?b=1 或致电 13812345678。',
+      rules,
     );
     const text = cleaned.paragraphs[0]!.text;
     expect(text).toContain('店长要诊断店铺问题');
@@ -63,7 +78,7 @@ describe('cleanDocument', () => {
 
   it('cuts the footer from 相关新闻 / 评论区 / 联系我们 on, but not a heading of the same words early in the text', () => {
     const body = Array.from({ length: 6 }, (_, i) => `第${i + 1}段正文，讲的是直播间的运营方法和数据复盘。`).join('\n');
-    const cleaned = cleanDocument(`联系我们\n${body}\n相关新闻\n某某店铺开业大吉\n发表评论`);
+    const cleaned = cleanDocument(`联系我们\n${body}\n相关新闻\n某某店铺开业大吉\n发表评论`, rules);
     expect(cleaned.paragraphs.map((p) => p.text)).toEqual(['联系我们', ...body.split('\n')]);
     expect(cleaned.removed.filter((r) => r.reason === 'footer')).toHaveLength(3);
   });

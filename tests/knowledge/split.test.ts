@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/knowledge/clean.js';
 import { ChineseTextSplitter, detectHeading, sectionize, splitDocument } from '../../src/knowledge/split.js';
 import { readPlaybook } from '../../src/knowledge/ingest.js';
+import { loadLexicon } from '../../src/knowledge/segment.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
 
 const LABELS = { introLabel: '开篇', bodyLabel: '正文' };
+const rules = loadLexicon().boilerplate;
 
 describe('detectHeading', () => {
   it.each([
@@ -54,7 +56,7 @@ describe('splitDocument on the shipped playbook', () => {
     const { documents } = await readPlaybook(DEFAULT_PLAYBOOK_DIR);
     const sections = new Set<string>();
     for (const doc of documents) {
-      const chunks = await splitDocument(cleanDocument(doc.text, doc.title).paragraphs, LABELS);
+      const chunks = await splitDocument(cleanDocument(doc.text, rules, doc.title, doc.markdown).paragraphs, LABELS);
       expect(chunks.length).toBeGreaterThan(3);
       for (const c of chunks) {
         sections.add(`${doc.title}|${c.section}`);
