@@ -27,6 +27,11 @@ export interface Config {
   readonly now?: Date;
   readonly logLevel: LogLevel;
   readonly llm: LlmConfig;
+  /** Shared state on Redis instead of the SQLite file. */
+  readonly redisUrl?: string;
+  /** Operators and customer-service agents, as `platform:userId`. */
+  readonly admins: readonly string[];
+  readonly agents: readonly string[];
 }
 
 /** One thing wrong with the environment; `key` is a prompt key, `params` fill it. */
@@ -58,6 +63,9 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** `platform:userId` entries separated by commas: `telegram:1001,wechat:wxid_x`. */
+const PEOPLE_LIST = /^\s*(telegram|wechat|local):[^,:\s]+(\s*,\s*(telegram|wechat|local):[^,:\s]+)*\s*$/;
+
 // Each message is the prompt key of the sentence an operator reads about that variable.
 const EnvSchema = z.object({
   OPSBOT_DATA_DIR: z.string().default('./data'),
@@ -75,6 +83,9 @@ const EnvSchema = z.object({
   OPENAI_MODEL: z.string().optional(),
   OPENAI_EMBEDDING_MODEL: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'config/invalid-log-level' }).default('info'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'config/invalid-redis-url' }).optional(),
+  OPSBOT_ADMINS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
+  OPSBOT_AGENTS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
 });
 
 /** Names of the variables opsbot reads; nothing else in the environment is looked at. */
@@ -127,6 +138,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tz: vars.OPSBOT_TZ,
     ...(vars.OPSBOT_NOW ? { now: new Date(vars.OPSBOT_NOW) } : {}),
     logLevel: vars.LOG_LEVEL,
+    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
+    admins: Object.freeze(people(vars.OPSBOT_ADMINS)),
+    agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
     llm: Object.freeze({
       timeoutMs: vars.OPSBOT_LLM_TIMEOUT_MS,
       ...(vars.OPENAI_MODEL ? { model: vars.OPENAI_MODEL } : {}),
@@ -137,6 +151,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
   };
   return Object.freeze(config);
+}
+
+function people(list: string | undefined): string[] {
+  return (list ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 /** A URL's user and password, if any, are never repeated back in an error message. */
@@ -152,5 +170,6 @@ function readEnvFile(path: string | false): Record<string, string> {
 /** The values that must never appear in a log line. */
 export function configSecrets(config: Config): string[] {
   const key = config.llm.apiKey;
-  return key && key !== 'opsbot-local' ? [key] : [];
+  const redisPassword = config.redisUrl ? decodeURIComponent(new URL(config.redisUrl).password) : '';
+  return [...(key && key !== 'opsbot-local' ? [key] : []), ...(redisPassword ? [redisPassword] : [])];
 }

@@ -24,7 +24,7 @@ export interface Store {
   setIfAbsent(key: string, ttlMs?: number): Promise<boolean>;
   /** Adds `by` to the counter under `key` (created at 0, expiring `ttlMs` after creation) and returns the new value. */
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
-  /** Closes connections; further calls fail. */
+  /** Closes connections (once; again is a no-op); further calls fail with STORE_UNAVAILABLE. */
   close(): Promise<void>;
 }
 
@@ -49,6 +49,11 @@ async function guarded<T>(kind: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof UserFacingError) throw err;
     throw unavailable(kind, err);
   }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
 }
 
 // Atomic counters and markers live in their own table beside keyv's, on keyv's own connection.
@@ -107,7 +112,7 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
       );
       return Number(rows[0]!.value);
     },
-    close: () => guarded('sqlite', () => keyv.disconnect()),
+    close: once(() => guarded('sqlite', () => keyv.disconnect())),
   };
 }
 
@@ -140,6 +145,6 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
       guarded('redis', async () =>
         Number(await client.eval(INCREMENT_SCRIPT, { keys: [k(key)], arguments: [String(by), String(ttlMs ?? 0)] })),
       ),
-    close: () => guarded('redis', () => keyv.disconnect()),
+    close: once(() => guarded('redis', () => keyv.disconnect())),
   };
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../bot/paths.js';
 import { Prompts } from '../bot/prompts.js';
 import { registerAsk } from './commands/ask.js';
+import { registerChat } from './commands/chat.js';
 import { registerKb } from './commands/kb.js';
 import { registerStart } from './commands/start.js';
 import { translateCommanderError } from './commander-errors.js';
@@ -33,6 +34,7 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
   registerKb(program, prompts, runtime);
   registerAsk(program, prompts, runtime);
   registerStart(program, prompts, runtime);
+  registerChat(program, prompts, runtime);
   // Subcommands inherit the Chinese help and our own handling of usage errors.
   for (const command of program.commands) {
     command.copyInheritedSettings(program);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -226,6 +226,45 @@ describe('configuration problems', () => {
     const run = await opsbot(['kb', 'build', '--json'], { OPSBOT_DATA_DIR: '' }, dir);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).index).toBe(join(dir, 'state', 'kb', 'index.json'));
+  });
+});
+
+/** Runs `opsbot chat` with `input` on stdin (no terminal: one answer per line, printed). */
+function chat(args: string[], input: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'chat', ...args], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data-chat'), LOG_LEVEL: 'warn' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('opsbot chat', () => {
+  it('answers a fan in a private chat through the router: questions, /help, unknown commands', async () => {
+    const run = await chat([], '福袋谁能发？\n/help\n/nope\n');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('福袋只有主播正在直播这个手机能发');
+    expect(run.stdout).toContain('/ask');
+    expect(run.stdout).toContain(prompts.render('bot/unknown-command', { name: 'nope' }));
+  });
+
+  it('in a group, leaves chit-chat alone and answers an @-mention', async () => {
+    const run = await chat(['--group', '粉丝1群'], '今天的直播好好看\n@助手 福袋谁能发？\n');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')[0]).toContain('福袋');
+    expect(run.stdout).not.toContain(prompts.render('kb/not-found'));
+  });
+
+  it('refuses an unknown role with exit 2', async () => {
+    const run = await chat(['--as', 'boss'], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('boss');
   });
 });
 

@@ -1,8 +1,6 @@
+import { ErrorCode, hasCode } from '../../bot/errors.js';
+import type { Skill } from '../../bot/skill.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
-import type { Answer } from '../../knowledge/types.js';
-
-/** The playbook Q&A skill: a question about running the shop in, a cited answer out. */
-export const name = 'playbook-qa';
 
 /** The services this skill needs from the runtime. */
 export const requires = ['knowledge'] as const;
@@ -11,13 +9,26 @@ export interface PlaybookQaServices {
   readonly knowledge: KnowledgeBase;
 }
 
-/** The reply a person reads in a chat: the answer, which already names its sources. */
-export function replyText(answer: Answer): string {
-  return answer.answer;
-}
-
-/** Answers `question` from the playbook; invalid questions throw a UserFacingError with the reply to give. */
-export async function handle(question: string, services: PlaybookQaServices): Promise<{ answer: Answer; reply: string }> {
-  const answer = await services.knowledge.ask(question);
-  return { answer, reply: replyText(answer) };
+/**
+ * Playbook Q&A: `/ask <question>`, a private question, or an @-mention in a group gets the answer from
+ * the shop's playbook with its sources, or an honest "the playbook has nothing on this".
+ */
+export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
+  return {
+    name: 'playbook-qa',
+    commands: [{ name: 'ask', description: 'cmd/ask' }],
+    roles: ['admin', 'agent', 'fan'],
+    fallback: true,
+    async handle(ctx, input) {
+      try {
+        const answer = await services.knowledge.ask(input.args);
+        ctx.logger.info({ found: answer.found, mode: answer.mode, sources: answer.sources.length }, 'answered');
+        await ctx.reply(answer.answer);
+      } catch (err) {
+        // In a chat the example is the command, not the CLI the generic message shows.
+        if (hasCode(err, ErrorCode.KB_QUESTION_EMPTY)) throw Object.assign(err, { promptKey: 'qa/empty-question' });
+        throw err;
+      }
+    },
+  };
 }

@@ -1,0 +1,185 @@
+import type { ChatContext, IncomingMessage, Outbound, Role, SendResult, Transport } from './context.js';
+import { toOutbound } from './context.js';
+import { UserFacingError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Prompts } from './prompts.js';
+import type { RoleDirectory } from './roles.js';
+import { validateSkill, type Skill, type SkillInput } from './skill.js';
+import type { Store } from './store.js';
+
+export type Middleware = (ctx: ChatContext, next: () => Promise<void>) => Promise<unknown>;
+
+export interface RouterOptions {
+  readonly store: Store;
+  readonly prompts: Prompts;
+  readonly logger: Logger;
+  readonly roles: RoleDirectory;
+  /** Messages a person may send per window before the bot goes quiet for the rest of it. */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** How long a message id is remembered to drop a second delivery. */
+  readonly dedupeTtlMs?: number;
+}
+
+/** `/ask@shop_bot 直播几点` → { name: 'ask', args: '直播几点' }. */
+export function parseCommand(text: string): { name: string; args: string } | undefined {
+  const m = /^\/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  return m ? { name: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() } : undefined;
+}
+
+/**
+ * Every message from every platform goes through one chain: drop duplicates, drop the bot's own and
+ * other bots' messages, hold back floods, then the middleware added with `use()`, then dispatch to one
+ * skill inside an error boundary. In groups the bot speaks only when spoken to.
+ */
+export class Router {
+  private readonly middleware: Middleware[] = [];
+  private readonly skills: Skill[] = [];
+  private started = false;
+
+  constructor(private readonly options: RouterOptions) {}
+
+  /** Adds middleware, run in order after the built-in checks and before dispatch. */
+  use(mw: Middleware): this {
+    if (this.started) throw new Error('middleware must be added before the router starts');
+    this.middleware.push(mw);
+    return this;
+  }
+
+  /** Registers a skill; its triggers are checked now, with a message listing what is valid. */
+  register(skill: Skill): this {
+    if (this.started) throw new Error('skills must be registered before the router starts');
+    validateSkill(skill, this.skills);
+    this.skills.push(skill);
+    return this;
+  }
+
+  /** Freezes the chain: nothing can be added once messages flow. */
+  start(): this {
+    this.started = true;
+    return this;
+  }
+
+  /** The commands `role` may use, with their descriptions' prompt keys (for menus and /help). */
+  commandsFor(role: Role): { name: string; description: string }[] {
+    return [
+      { name: 'help', description: 'cmd/help' },
+      ...this.skills.filter((s) => s.roles.includes(role)).flatMap((s) => s.commands ?? []),
+    ];
+  }
+
+  /** Runs one incoming message through the chain. Never throws: failures are logged and answered politely. */
+  async handle(message: IncomingMessage, transport: Transport): Promise<void> {
+    if (!this.started) this.start();
+    const { logger, prompts } = this.options;
+    const log = logger.child({ platform: message.platform, chatId: message.chat.id, msgId: message.messageId });
+    const role = this.options.roles.roleOf(message.platform, message.sender.id);
+    const send = (chatId: string, content: Outbound | string, replyTo?: IncomingMessage): Promise<SendResult> =>
+      transport.send(chatId, toOutbound(content), replyTo ? { replyTo } : {}).catch((err: unknown) => {
+        log.error({ err }, 'send failed');
+        return { status: 'failed', reason: (err as Error).message };
+      });
+    const ctx: ChatContext = {
+      ...message,
+      role,
+      logger: log,
+      reply: (content) => send(message.chat.id, content, message),
+      send: (chatId, content) => send(chatId, content),
+    };
+    const chain: Middleware[] = [
+      (c, next) => this.dropDuplicates(c, next),
+      (c, next) => (c.self || c.sender.isBot ? Promise.resolve() : next()),
+      (c, next) => this.holdFloods(c, next),
+      ...this.middleware,
+      (c) => this.dispatch(c),
+    ];
+    const run = async (i: number): Promise<void> => {
+      const mw = chain[i];
+      if (mw) await mw(ctx, () => run(i + 1));
+    };
+    try {
+      await run(0);
+    } catch (err) {
+      // The store is down or a middleware failed: answer only if spoken to, never with internals.
+      log.error({ err }, 'message handling failed');
+      if (this.addressed(ctx)) {
+        const key = err instanceof UserFacingError ? err.promptKey : 'bot/skill-failed';
+        await ctx.reply(prompts.render(key, err instanceof UserFacingError ? err.params : {}));
+      }
+    }
+  }
+
+  private addressed(ctx: IncomingMessage): boolean {
+    return ctx.chat.type === 'private' || ctx.mentioned || parseCommand(ctx.text) !== undefined;
+  }
+
+  private async dropDuplicates(ctx: ChatContext, next: () => Promise<void>): Promise<void> {
+    const key = `dedupe:${ctx.platform}:${ctx.chat.id}:${ctx.messageId}`;
+    if (await this.options.store.setIfAbsent(key, this.options.dedupeTtlMs ?? 24 * 3600_000)) await next();
+    else ctx.logger.debug('duplicate delivery dropped');
+  }
+
+  private async holdFloods(ctx: ChatContext, next: () => Promise<void>): Promise<void> {
+    const { max, windowMs } = this.options.rateLimit ?? { max: 10, windowMs: 60_000 };
+    // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
+    if (!this.addressed(ctx)) return next();
+    const window = Math.floor(Date.now() / windowMs);
+    const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
+    if (count <= max) return next();
+    if (count === max + 1) {
+      ctx.logger.warn({ userId: ctx.sender.id, count }, 'flood: one notice, then silence for the window');
+      await ctx.reply(this.options.prompts.render('bot/slow-down', { minutes: Math.max(1, Math.round(windowMs / 60_000)) }));
+    }
+  }
+
+  private pick(ctx: ChatContext): { skill?: Skill; input: SkillInput; command?: string } {
+    const command = parseCommand(ctx.text);
+    if (command) {
+      return { command: command.name, input: { command: command.name, args: command.args }, ...this.ownerOf(command.name) };
+    }
+    const byKeyword = this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text)));
+    if (byKeyword) return { skill: byKeyword, input: { args: ctx.text } };
+    if (ctx.chat.type === 'private' || ctx.mentioned) {
+      const fallback = this.skills.find((s) => s.fallback);
+      if (fallback) return { skill: fallback, input: { args: ctx.text } };
+    }
+    return { input: { args: ctx.text } };
+  }
+
+  private ownerOf(command: string): { skill?: Skill } {
+    const skill = this.skills.find((s) => s.commands?.some((c) => c.name === command));
+    return skill ? { skill } : {};
+  }
+
+  private async dispatch(ctx: ChatContext): Promise<void> {
+    const { prompts } = this.options;
+    const { skill, input, command } = this.pick(ctx);
+    if (command === 'help' || command === 'start') {
+      const lines = this.commandsFor(ctx.role).map((c) => prompts.render('bot/help-line', { name: c.name, description: prompts.render(c.description) }));
+      await ctx.reply(prompts.render('bot/help', { commands: lines.join('\n') }));
+      return;
+    }
+    if (!skill) {
+      // An unknown command in a group may be meant for another bot; say so only when it was for us.
+      if (command && (ctx.chat.type === 'private' || ctx.mentioned)) {
+        await ctx.reply(prompts.render('bot/unknown-command', { name: command }));
+      }
+      return;
+    }
+    const log = ctx.logger.child({ skill: skill.name });
+    if (!skill.roles.includes(ctx.role)) {
+      log.warn({ userId: ctx.sender.id, role: ctx.role }, 'refused: role not allowed');
+      await ctx.reply(prompts.render('bot/not-allowed'));
+      return;
+    }
+    try {
+      await skill.handle({ ...ctx, logger: log }, input);
+    } catch (err) {
+      if (err instanceof UserFacingError) {
+        await ctx.reply(prompts.render(err.promptKey, err.params));
+        return;
+      }
+      log.error({ err }, 'skill failed');
+      await ctx.reply(prompts.render('bot/skill-failed'));
+    }
+  }
+}

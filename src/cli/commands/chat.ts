@@ -1,0 +1,77 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { LocalChat } from '../../bot/adapters/local.js';
+import { createAssistant } from '../../bot/assistant.js';
+import { ROLES, type Outbound, type Role } from '../../bot/context.js';
+import type { Prompts } from '../../bot/prompts.js';
+import type { Runtime } from '../runtime.js';
+import { out, UsageError } from '../output.js';
+
+interface ChatOptions {
+  as?: string;
+  group?: string;
+}
+
+/** How the bot's message shows in a terminal. */
+export function renderOutbound(content: Outbound, prompts: Prompts): string {
+  switch (content.kind) {
+    case 'text':
+      return content.text;
+    case 'mention':
+      return `${content.mentions.map((m) => `@${m.name}`).join(' ')} ${content.text}`;
+    case 'image':
+      return prompts.render('cli/chat-image', { caption: content.caption ?? '', kb: Math.ceil(content.data.byteLength / 1024) });
+  }
+}
+
+/**
+ * The terminal playground: every line typed (or piped in) goes through the router as a message from
+ * the chosen role, in a private chat or a named group, and the bot's answers are printed.
+ */
+export async function runPlayground(rt: Runtime, options: { role: Role; group?: string }): Promise<void> {
+  const { prompts } = rt;
+  const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
+  const assistant = await createAssistant(rt);
+  const chat = new LocalChat(assistant.router, options);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const where = options.group ? prompts.render('cli/chat-in-group', { group: options.group }) : prompts.render('cli/chat-private');
+  if (interactive) out(prompts.render('cli/playground-welcome', { documents, chunks, role: prompts.render(`cli/role-${options.role}`), where }));
+  const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout } : {}), terminal: interactive });
+  try {
+    if (interactive) rl.setPrompt(prompts.render('cli/playground-prompt'));
+    if (interactive) rl.prompt();
+    for await (const line of rl) {
+      const text = line.trim();
+      if (['exit', 'quit', '退出'].includes(text)) break;
+      if (text) {
+        const replies = await chat.say(text);
+        for (const r of replies) out(renderOutbound(r.content, prompts) + (interactive ? '\n' : ''));
+      }
+      if (interactive) rl.prompt();
+    }
+  } finally {
+    rl.close();
+    await assistant.close();
+  }
+  if (interactive) out(prompts.render('cli/playground-bye'));
+}
+
+export function parseRole(value: string | undefined, prompts: Prompts): Role {
+  if (value === undefined) return 'fan';
+  if ((ROLES as readonly string[]).includes(value)) return value as Role;
+  throw new UsageError(prompts.render('cli/chat-invalid-role', { value, roles: ROLES.join('、') }));
+}
+
+/** `opsbot chat`: the playground, as a fan, an agent or an admin, privately or in a group. */
+export function registerChat(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+  program
+    .command('chat')
+    .description(prompts.render('cli/chat-description'))
+    .option('--as <role>', prompts.render('cli/chat-as-option'))
+    .option('--group <name>', prompts.render('cli/chat-group-option'))
+    .addHelpText('after', prompts.render('cli/chat-examples'))
+    .action(async (options: ChatOptions) => {
+      const role = parseRole(options.as, prompts);
+      await runPlayground(runtime(), { role, ...(options.group ? { group: options.group } : {}) });
+    });
+}

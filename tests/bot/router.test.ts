@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage, Outbound, SendResult, Transport } from '../../src/bot/context.js';
+import { ErrorCode, UserFacingError } from '../../src/bot/errors.js';
+import { RoleDirectory } from '../../src/bot/roles.js';
+import { parseCommand, Router } from '../../src/bot/router.js';
+import type { Skill } from '../../src/bot/skill.js';
+import { openStore, type Store } from '../../src/bot/store.js';
+import { captureLogger, prompts, tempDir } from '../helpers.js';
+
+class Outbox implements Transport {
+  sent: { chatId: string; content: Outbound; replyTo?: string }[] = [];
+  async send(chatId: string, content: Outbound, options?: { replyTo?: IncomingMessage }): Promise<SendResult> {
+    this.sent.push({ chatId, content, ...(options?.replyTo ? { replyTo: options.replyTo.messageId } : {}) });
+    return { status: 'sent' };
+  }
+  texts(): string[] {
+    return this.sent.map((s) => (s.content.kind === 'image' ? '[image]' : s.content.text));
+  }
+}
+
+let seq = 0;
+function msg(over: Partial<IncomingMessage> & { text: string }): IncomingMessage {
+  return {
+    platform: 'telegram',
+    messageId: `m${++seq}`,
+    time: new Date(),
+    chat: { id: 'c1', type: 'private' },
+    sender: { id: '42', name: '小王' },
+    mentioned: false,
+    self: false,
+    ...over,
+  };
+}
+const inGroup = { chat: { id: 'g1', type: 'group' as const, title: '粉丝1群' } };
+
+const echo: Skill = {
+  name: 'echo',
+  commands: [{ name: 'echo', description: 'cmd/ask' }],
+  roles: ['admin', 'agent', 'fan'],
+  fallback: true,
+  async handle(ctx, input) {
+    await ctx.reply(`echo:${input.args}`);
+  },
+};
+const coupon: Skill = {
+  name: 'coupon',
+  keywords: [/^领券$/],
+  roles: ['fan', 'admin'],
+  async handle(ctx) {
+    await ctx.reply('券来了');
+  },
+};
+const adminOnly: Skill = {
+  name: 'kpi',
+  commands: [{ name: 'kpi', description: 'cmd/ask' }],
+  roles: ['admin'],
+  async handle(ctx) {
+    await ctx.reply('转化率 3.45%');
+  },
+};
+const broken: Skill = {
+  name: 'broken',
+  commands: [{ name: 'boom', description: 'cmd/ask' }, { name: 'polite', description: 'cmd/ask' }],
+  roles: ['fan'],
+  async handle(_ctx, input) {
+    if (input.command === 'polite') throw new UserFacingError(ErrorCode.KB_QUESTION_EMPTY, 'qa/empty-question');
+    throw new Error('database exploded at /srv/app.js:12:3');
+  },
+};
+
+let dir: { dir: string; cleanup: () => void };
+let store: Store;
+let outbox: Outbox;
+let logs: ReturnType<typeof captureLogger>;
+let router: Router;
+
+beforeEach(async () => {
+  dir = tempDir();
+  store = await openStore({ dataDir: dir.dir });
+  outbox = new Outbox();
+  logs = captureLogger();
+  router = new Router({
+    store,
+    prompts,
+    logger: logs.logger,
+    roles: new RoleDirectory({ admins: ['telegram:1'], agents: ['telegram:2'] }),
+    rateLimit: { max: 5, windowMs: 60_000 },
+  })
+    .register(echo)
+    .register(coupon)
+    .register(adminOnly)
+    .register(broken)
+    .start();
+});
+afterEach(async () => {
+  await store.close();
+  dir.cleanup();
+});
+
+describe('parseCommand', () => {
+  it.each([
+    ['/ask 直播几点开始', { name: 'ask', args: '直播几点开始' }],
+    ['/ask@shop_bot 直播几点开始', { name: 'ask', args: '直播几点开始' }],
+    ['/KPI', { name: 'kpi', args: '' }],
+    ['/reply 第一行\n第二行', { name: 'reply', args: '第一行\n第二行' }],
+    ['直播几点开始', undefined],
+    ['/ 空格', undefined],
+    ['/123', undefined],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+});
+
+describe('Router', () => {
+  it('answers a private message through the fallback skill, replying to it', async () => {
+    await router.handle(msg({ text: '你好' }), outbox);
+    expect(outbox.sent).toEqual([{ chatId: 'c1', content: { kind: 'text', text: 'echo:你好' }, replyTo: `m${seq}` }]);
+  });
+
+  it('has one effect for a message delivered twice', async () => {
+    const m = msg({ text: '你好' });
+    await router.handle(m, outbox);
+    await router.handle(m, outbox);
+    await router.handle({ ...m }, outbox);
+    expect(outbox.texts()).toEqual(['echo:你好']);
+  });
+
+  it('never answers its own messages or other bots (no loops)', async () => {
+    await router.handle(msg({ text: 'echo:你好', self: true }), outbox);
+    await router.handle(msg({ text: '/echo hi', sender: { id: '99', name: 'OtherBot', isBot: true } }), outbox);
+    expect(outbox.sent).toEqual([]);
+  });
+
+  it('in a group, speaks only when spoken to: a command, an @-mention, or a keyword it claims', async () => {
+    await router.handle(msg({ ...inGroup, text: '今天的直播好好看啊' }), outbox);
+    await router.handle(msg({ ...inGroup, text: '/unknown 命令' }), outbox);
+    expect(outbox.sent).toEqual([]);
+    await router.handle(msg({ ...inGroup, text: '直播几点', mentioned: true }), outbox);
+    await router.handle(msg({ ...inGroup, text: '/echo 在吗' }), outbox);
+    await router.handle(msg({ ...inGroup, text: '领券' }), outbox);
+    expect(outbox.texts()).toEqual(['echo:直播几点', 'echo:在吗', '券来了']);
+  });
+
+  it('refuses an operator command from anyone else, politely, and logs who asked', async () => {
+    await router.handle(msg({ text: '/kpi 昨天转化率' }), outbox);
+    await router.handle(msg({ text: '/kpi 昨天转化率', sender: { id: '2', name: '客服小李' } }), outbox);
+    await router.handle(msg({ text: '/kpi 昨天转化率', sender: { id: '1', name: '运营老张' } }), outbox);
+    expect(outbox.texts()).toEqual([prompts.render('bot/not-allowed'), prompts.render('bot/not-allowed'), '转化率 3.45%']);
+    const refusals = logs.lines().filter((l) => l.msg === 'refused: role not allowed');
+    expect(refusals.map((l) => [l.userId, l.role, l.skill])).toEqual([
+      ['42', 'fan', 'kpi'],
+      ['2', 'agent', 'kpi'],
+    ]);
+  });
+
+  it('answers a flood with one notice, then silence for the window', async () => {
+    for (let i = 0; i < 9; i++) await router.handle(msg({ text: `第${i}条` }), outbox);
+    expect(outbox.texts()).toEqual([
+      ...[0, 1, 2, 3, 4].map((i) => `echo:第${i}条`),
+      prompts.render('bot/slow-down', { minutes: 1 }),
+    ]);
+    await router.handle(msg({ text: '别人的消息', sender: { id: '7', name: '小赵' } }), outbox);
+    expect(outbox.texts().at(-1)).toBe('echo:别人的消息');
+  });
+
+  it('does not count group chit-chat towards a flood', async () => {
+    for (let i = 0; i < 20; i++) await router.handle(msg({ ...inGroup, text: `哈哈${i}` }), outbox);
+    await router.handle(msg({ ...inGroup, text: '/echo 还在吗' }), outbox);
+    expect(outbox.texts()).toEqual(['echo:还在吗']);
+  });
+
+  it('turns a failing skill into a short apology, never a stack trace, and logs it', async () => {
+    await router.handle(msg({ text: '/boom' }), outbox);
+    await router.handle(msg({ text: '/polite' }), outbox);
+    expect(outbox.texts()).toEqual([prompts.render('bot/skill-failed'), prompts.render('qa/empty-question')]);
+    expect(outbox.texts().join('')).not.toMatch(/exploded|app\.js/);
+    const failure = logs.lines().find((l) => l.msg === 'skill failed')!;
+    expect(failure).toMatchObject({ skill: 'broken', platform: 'telegram', chatId: 'c1' });
+  });
+
+  it('lists the commands a role may use, and says when a command does not exist', async () => {
+    await router.handle(msg({ text: '/help' }), outbox);
+    await router.handle(msg({ text: '/nope' }), outbox);
+    const [help, unknown] = outbox.texts();
+    expect(help).toContain('/echo');
+    expect(help).not.toContain('/kpi');
+    expect(unknown).toBe(prompts.render('bot/unknown-command', { name: 'nope' }));
+  });
+
+  it('passes huge, empty and emoji-only private messages to the skill to answer', async () => {
+    await router.handle(msg({ text: '长'.repeat(20_000) }), outbox);
+    await router.handle(msg({ text: '' }), outbox);
+    await router.handle(msg({ text: '😀🎉' }), outbox);
+    expect(outbox.texts().map((t) => t.length)).toEqual([20_005, 5, 9]);
+  });
+
+  it('fails closed when the store is down: a clear reply, and nothing handled twice', async () => {
+    await store.close();
+    await router.handle(msg({ text: '你好' }), outbox);
+    await router.handle(msg({ ...inGroup, text: '聊天' }), outbox);
+    expect(outbox.texts()).toEqual([prompts.render('errors/store-unavailable')]);
+  });
+
+  it('checks skills when they are registered, and refuses changes after start', () => {
+    const fresh = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) });
+    expect(() => fresh.register({ ...echo, name: 'Echo Skill' })).toThrow(/kebab-case/);
+    expect(() => fresh.register({ ...echo, commands: [{ name: 'Ask-Me', description: 'x' }] })).toThrow(/must match/);
+    expect(() => fresh.register({ ...echo, roles: ['boss' as never] })).toThrow(/admin, agent, fan/);
+    fresh.register(echo);
+    expect(() => fresh.register({ ...echo, name: 'echo-two' })).toThrow(/already belongs to skill "echo"/);
+    fresh.start();
+    expect(() => fresh.register(coupon)).toThrow(/before the router starts/);
+    expect(() => fresh.use(async (_c, next) => next())).toThrow(/before the router starts/);
+  });
+
+  it('runs added middleware in order before dispatch', async () => {
+    const seen: string[] = [];
+    const r = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) })
+      .use(async (ctx, next) => {
+        seen.push(`a:${ctx.role}`);
+        await next();
+      })
+      .use(async (_ctx, next) => {
+        seen.push('b');
+        await next();
+      })
+      .register(echo)
+      .start();
+    await r.handle(msg({ text: 'hi' }), outbox);
+    expect(seen).toEqual(['a:fan', 'b']);
+    expect(outbox.texts()).toEqual(['echo:hi']);
+  });
+});
