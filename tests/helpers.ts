@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../src/bot/config.js';
 import { Prompts } from '../src/bot/prompts.js';
+import type { Store } from '../src/bot/store.js';
 import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/bot/paths.js';
 
 export { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT };
@@ -144,5 +145,31 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The Store contract in memory, on Date.now (so fake timers drive expiry): for tests of code above the store. */
+export function memoryStore(): Store & { keys(): string[] } {
+  const data = new Map<string, { value: unknown; expires: number }>();
+  const live = (key: string) => {
+    const e = data.get(key);
+    if (e && e.expires <= Date.now()) data.delete(key);
+    return data.get(key);
+  };
+  const expires = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? Date.now() + ttlMs : Infinity);
+  return {
+    kind: 'sqlite',
+    keys: () => [...data.keys()].filter((k) => live(k)),
+    get: async <T>(key: string) => live(key)?.value as T | undefined,
+    set: async (key, value, ttlMs) => void data.set(key, { value, expires: expires(ttlMs) }),
+    delete: async (key) => data.delete(key),
+    setIfAbsent: async (key, ttlMs) => (live(key) ? false : (data.set(key, { value: 1, expires: expires(ttlMs) }), true)),
+    increment: async (key, by = 1, ttlMs) => {
+      const e = live(key);
+      const value = ((e?.value as number | undefined) ?? 0) + by;
+      data.set(key, { value, expires: e?.expires ?? expires(ttlMs) });
+      return value;
+    },
+    close: async () => {},
   };
 }

@@ -19,6 +19,8 @@ export type Outbound =
 export interface SendResult {
   readonly status: 'sent' | 'failed' | 'dropped';
   readonly reason?: string;
+  /** Set by the send queue: the key of the status it kept (`send:<id>`). */
+  readonly id?: string;
 }
 
 /** One incoming message, as every adapter (WeChat, Telegram, the local playground) produces it. */

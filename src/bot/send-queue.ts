@@ -1,0 +1,183 @@
+import type { IncomingMessage, Outbound, SendResult, Transport } from './context.js';
+import type { Logger } from './logger.js';
+import type { Store } from './store.js';
+
+/** `[min, max]` milliseconds; each wait is drawn between them. */
+export type Gap = readonly [number, number];
+
+export interface SendQueueOptions {
+  /** The account's real platform send. */
+  readonly transport: Transport;
+  readonly store: Store;
+  readonly logger: Logger;
+  /** Names the account in logs and store keys (one queue per account). */
+  readonly account: string;
+  readonly tz: string;
+  /** Between two messages to the same chat. Default 2–5 s. */
+  readonly gap?: Gap;
+  /** Before a message to a different chat than the last. Default 5–10 s. */
+  readonly chatSwitchGap?: Gap;
+  /** Pushes (not replies) to one chat per clock hour. Default 20. */
+  readonly hourlyCapPerChat?: number;
+  /** Local `HH:MM` range in which pushes wait; replies are never held. Default 23:00–08:00. */
+  readonly quietHours?: { readonly start: string; readonly end: string };
+  /** After a rate-limit error ("发送消息过于频繁", 429) nothing is sent for this long. Default 10 min. */
+  readonly cooldownMs?: number;
+  /** Told once each time sending stops on a rate-limit error, so operators hear of it. */
+  readonly onCircuitOpen?: (reason: string) => void;
+  /** Seeded in tests. */
+  readonly random?: () => number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface Item {
+  readonly id: string;
+  readonly chatId: string;
+  readonly content: Outbound;
+  readonly replyTo?: IncomingMessage;
+  readonly resolve: (r: SendResult) => void;
+}
+
+const RATE_LIMITED = /频繁|too many requests|rate.?limit|flood/i;
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Minutes since local midnight in `tz`. */
+export function localMinutes(ms: number, tz: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+}
+
+/**
+ * One queue per account: every write to the platform goes through it, one at a time, with randomized
+ * gaps, so a bulk push never leaves as a burst. Replies to someone who just asked go first and are never
+ * held by quiet hours; pushes wait out quiet hours and stop at a per-chat hourly cap. Each send ends with
+ * an honest status (sent, failed with its reason, or dropped), logged and kept in the store.
+ */
+export class SendQueue implements Transport {
+  private readonly replies: Item[] = [];
+  private readonly pushes: Item[] = [];
+  private lastChat?: string;
+  private lastSentAt = -Infinity;
+  private pausedUntil = 0;
+  private running?: Promise<void>;
+  private seq = 0;
+  private closed = false;
+
+  constructor(private readonly options: SendQueueOptions) {}
+
+  private get now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private draw([min, max]: Gap): number {
+    return min + Math.floor((this.options.random ?? Math.random)() * (max - min + 1));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return (this.options.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms);
+  }
+
+  /** Queues a message; resolves with its outcome once it has been sent, has failed or was dropped. */
+  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
+    if (this.closed) return Promise.resolve({ status: 'dropped', reason: 'shutting down' });
+    const id = `${this.options.account}:${this.now}:${++this.seq}`;
+    return new Promise<SendResult>((resolve) => {
+      const item: Item = { id, chatId, content, ...(options.replyTo ? { replyTo: options.replyTo } : {}), resolve };
+      (item.replyTo ? this.replies : this.pushes).push(item);
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    this.running ??= this.work().finally(() => {
+      this.running = undefined;
+      // A message queued while the worker was finding the queue empty must not be left behind.
+      if (this.pending > 0) this.kick();
+    });
+  }
+
+  /** Messages waiting to go out. */
+  get pending(): number {
+    return this.replies.length + this.pushes.length;
+  }
+
+  /** Stops taking messages and resolves once everything queued has gone out (or been dropped). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const item = this.replies.shift() ?? (await this.nextPush());
+      if (!item) return;
+      await this.sleep(this.pausedUntil - this.now);
+      const gap = this.draw(item.chatId === this.lastChat ? this.options.gap ?? [2_000, 5_000] : this.options.chatSwitchGap ?? [5_000, 10_000]);
+      await this.sleep(this.lastSentAt + gap - this.now);
+      await this.deliver(item);
+    }
+  }
+
+  /** The next push, after waiting out quiet hours (replies that arrive meanwhile go first). */
+  private async nextPush(): Promise<Item | undefined> {
+    while (this.pushes.length > 0) {
+      const wait = this.quietWaitMs();
+      if (wait === 0) return this.pushes.shift();
+      this.options.logger.info({ account: this.options.account, waitMs: wait, pending: this.pushes.length }, 'quiet hours: pushes wait');
+      await this.sleep(Math.min(wait, 60_000));
+      if (this.replies.length > 0) return this.replies.shift();
+    }
+    return undefined;
+  }
+
+  private quietWaitMs(): number {
+    const { start, end } = this.options.quietHours ?? { start: '23:00', end: '08:00' };
+    const [s, e, n] = [minutesOf(start), minutesOf(end), localMinutes(this.now, this.options.tz)];
+    const quiet = s <= e ? n >= s && n < e : n >= s || n < e;
+    if (!quiet) return 0;
+    const minutes = (e - n + 1440) % 1440;
+    return Math.max(1, minutes * 60_000 - (Math.floor(this.now / 1000) % 60) * 1000);
+  }
+
+  private async deliver(item: Item): Promise<void> {
+    const { store, logger, account } = this.options;
+    let result: SendResult;
+    if (!item.replyTo && !(await this.withinCap(item.chatId))) {
+      result = { status: 'dropped', reason: 'hourly cap reached' };
+    } else {
+      try {
+        result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});
+      } catch (err) {
+        result = { status: 'failed', reason: (err as Error).message };
+      }
+      this.lastChat = item.chatId;
+      this.lastSentAt = this.now;
+      if (result.status === 'failed' && RATE_LIMITED.test(result.reason ?? '')) this.openCircuit(result.reason ?? '');
+    }
+    const level = result.status === 'sent' ? 'info' : 'warn';
+    logger[level]({ account, sendId: item.id, chatId: item.chatId, status: result.status, reason: result.reason }, 'send');
+    await store
+      .set(`send:${item.id}`, { chatId: item.chatId, ...result, at: new Date(this.now).toISOString() }, 7 * 24 * 3600_000)
+      .catch((err: unknown) => logger.error({ err, sendId: item.id }, 'send status not stored'));
+    item.resolve({ ...result, id: item.id });
+  }
+
+  private async withinCap(chatId: string): Promise<boolean> {
+    const hour = Math.floor(this.now / 3_600_000);
+    const count = await this.options.store.increment(`sendcap:${this.options.account}:${chatId}:${hour}`, 1, 3_600_000);
+    return count <= (this.options.hourlyCapPerChat ?? 20);
+  }
+
+  private openCircuit(reason: string): void {
+    this.pausedUntil = this.now + (this.options.cooldownMs ?? 10 * 60_000);
+    this.options.logger.error({ account: this.options.account, reason, until: new Date(this.pausedUntil).toISOString() }, 'rate limited: sending paused');
+    this.options.onCircuitOpen?.(reason);
+  }
+}
