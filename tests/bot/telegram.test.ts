@@ -1,0 +1,174 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelegramAdapter, splitForTelegram } from '../../src/bot/adapters/telegram.js';
+import { RoleDirectory } from '../../src/bot/roles.js';
+import { Router } from '../../src/bot/router.js';
+import type { Skill } from '../../src/bot/skill.js';
+import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
+import { createPlaybookQaSkill } from '../../src/skills/playbook-qa/index.js';
+import { captureLogger, memoryStore, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
+
+const TOKEN = '123456:TEST-token-for-the-emulator-only';
+const ADMIN = 1001;
+const FAN = 2002;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const kpi: Skill = {
+  name: 'kpi',
+  commands: [{ name: 'kpi', description: 'cmd/ask' }],
+  roles: ['admin'],
+  async handle(ctx) {
+    await ctx.reply('昨天转化率 3.45%');
+  },
+};
+
+let server: TelegramServer;
+let adapter: TelegramAdapter;
+let logs: ReturnType<typeof captureLogger>;
+const data = tempDir();
+
+/** Waits until the bot has sent `count` messages to `chatId`, reading the emulator's storage. */
+async function botMessages(chatId: number, count: number, timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const texts = server.storage.botMessages.filter((m) => String(m.message.chat_id) === String(chatId)).map((m) => String(m.message.text));
+    if (texts.length >= count || Date.now() > deadline) return texts;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 120 });
+  await server.start();
+  const knowledge = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: data.dir }), logger: silentLogger, prompts });
+  await knowledge.build();
+  logs = captureLogger();
+  const store = memoryStore();
+  const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [`telegram:${ADMIN}`], agents: [] }) })
+    .register(createPlaybookQaSkill({ knowledge }))
+    .register(kpi)
+    .start();
+  adapter = new TelegramAdapter({
+    token: TOKEN,
+    apiRoot: server.config.apiURL,
+    router,
+    store,
+    logger: logs.logger,
+    prompts,
+    tz: 'Asia/Shanghai',
+    pacing: { gap: [0, 0], chatSwitchGap: [0, 0] },
+  });
+  await adapter.start();
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await server?.stop();
+  data.cleanup();
+});
+
+describe('Telegram through grammY, against telegram-test-api on 127.0.0.1', () => {
+  it('answers /ask with the playbook, and logs (not crashes) the unsupported setMyCommands', async () => {
+    const client = server.getClient(TOKEN, { userId: FAN, chatId: FAN, type: 'private', firstName: '小王' });
+    await client.sendCommand(client.makeCommand('/ask 直播预告应该提前多久发'));
+    const [answer] = await botMessages(FAN, 1);
+    expect(answer).toContain('前一小时');
+    expect(answer).toContain('《电商运营与直播带货流程》');
+    expect(logs.lines().some((l) => String(l.msg).startsWith('telegram: setMyCommands failed'))).toBe(true);
+  });
+
+  it('answers a plain question in a private chat', async () => {
+    const client = server.getClient(TOKEN, { userId: FAN + 1, chatId: FAN + 1, type: 'private' });
+    await client.sendMessage(client.makeMessage('福袋谁能发？'));
+    expect((await botMessages(FAN + 1, 1))[0]).toContain('福袋');
+  });
+
+  it('in a group, ignores chit-chat and answers a command', async () => {
+    const GROUP = -5001;
+    const client = server.getClient(TOKEN, { userId: FAN, chatId: GROUP, type: 'group', chatTitle: '粉丝1群' });
+    await client.sendMessage(client.makeMessage('今天的直播太好看了'));
+    await client.sendCommand(client.makeCommand('/ask 福袋谁能发'));
+    const texts = await botMessages(GROUP, 1);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain('福袋');
+  });
+
+  it('refuses an operator command from a fan, and answers the operator', async () => {
+    const fan = server.getClient(TOKEN, { userId: FAN + 2, chatId: FAN + 2, type: 'private' });
+    await fan.sendCommand(fan.makeCommand('/kpi 昨天转化率'));
+    expect(await botMessages(FAN + 2, 1)).toEqual([prompts.render('bot/not-allowed')]);
+    const admin = server.getClient(TOKEN, { userId: ADMIN, chatId: ADMIN, type: 'private' });
+    await admin.sendCommand(admin.makeCommand('/kpi 昨天转化率'));
+    expect(await botMessages(ADMIN, 1)).toEqual(['昨天转化率 3.45%']);
+    expect(logs.lines().find((l) => l.msg === 'refused: role not allowed')).toMatchObject({ userId: String(FAN + 2), platform: 'telegram' });
+  });
+
+  it('gives one answer for an update delivered twice (webhook retries)', async () => {
+    const CHAT = 7007;
+    const update = {
+      update_id: 990001,
+      message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: CHAT, type: 'private' as const, first_name: '小李' }, from: { id: CHAT, is_bot: false, first_name: '小李' }, text: '福袋谁能发？' },
+    };
+    await adapter.bot.handleUpdate(update);
+    await adapter.bot.handleUpdate(update);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await botMessages(CHAT, 1)).toHaveLength(1);
+  });
+});
+
+describe('splitForTelegram', () => {
+  it('keeps every piece within 4,096 characters, cutting at line ends where it can', () => {
+    const text = Array.from({ length: 300 }, (_, i) => `第${i}行：直播预告要提前一小时发布。`).join('\n');
+    const pieces = splitForTelegram(text);
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(4096);
+    expect(pieces.join('\n')).toBe(text);
+  });
+});
+
+describe('a second process polling the same token', () => {
+  let fake: Server;
+  afterAll(() => new Promise<void>((r) => fake.close(() => r())));
+
+  it('is reported once as a 409 conflict, without crashing or retrying', async () => {
+    let polls = 0;
+    fake = createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.endsWith('/getMe')) {
+        res.end(JSON.stringify({ ok: true, result: { id: 1, is_bot: true, first_name: 'opsbot', username: 'opsbot_test_bot' } }));
+      } else if (req.url?.endsWith('/getUpdates')) {
+        polls++;
+        res.end(JSON.stringify({ ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request' }));
+      } else res.end(JSON.stringify({ ok: true, result: true }));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+    const own = captureLogger();
+    const second = new TelegramAdapter({
+      token: TOKEN,
+      apiRoot: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
+      router: new Router({ store: memoryStore(), prompts, logger: own.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).start(),
+      store: memoryStore(),
+      logger: own.logger,
+      prompts,
+      tz: 'Asia/Shanghai',
+    });
+    await second.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const conflicts = own.lines().filter((l) => String(l.msg).includes('409 Conflict'));
+    expect(conflicts).toHaveLength(1);
+    expect(polls).toBe(1);
+    await second.stop();
+  });
+});
