@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -32,6 +33,19 @@ export interface Config {
   /** Operators and customer-service agents, as `platform:userId`. */
   readonly admins: readonly string[];
   readonly agents: readonly string[];
+  /** The local HTTP server (/healthz, the Telegram webhook), always on 127.0.0.1. */
+  readonly httpPort: number;
+  /** Present when TELEGRAM_BOT_TOKEN is set. */
+  readonly telegram?: TelegramConfig;
+}
+
+export interface TelegramConfig {
+  readonly token: string;
+  readonly apiRoot?: string;
+  /** Webhook mode instead of long polling. */
+  readonly webhookUrl?: string;
+  /** The secret Telegram sends with every webhook request; requests without it are refused. */
+  readonly webhookSecret: string;
 }
 
 /** One thing wrong with the environment; `key` is a prompt key, `params` fill it. */
@@ -86,6 +100,16 @@ const EnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'config/invalid-redis-url' }).optional(),
   OPSBOT_ADMINS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
   OPSBOT_AGENTS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
+  OPSBOT_HTTP_PORT: z.coerce
+    .number({ message: 'config/invalid-port' })
+    .int({ message: 'config/invalid-port' })
+    .min(0, { message: 'config/invalid-port' })
+    .max(65_535, { message: 'config/invalid-port' })
+    .default(8787),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
 });
 
 /** Names of the variables opsbot reads; nothing else in the environment is looked at. */
@@ -141,6 +165,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
     admins: Object.freeze(people(vars.OPSBOT_ADMINS)),
     agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
+    httpPort: vars.OPSBOT_HTTP_PORT,
+    ...(vars.TELEGRAM_BOT_TOKEN
+      ? {
+          telegram: Object.freeze({
+            token: vars.TELEGRAM_BOT_TOKEN,
+            ...(vars.TELEGRAM_API_ROOT ? { apiRoot: vars.TELEGRAM_API_ROOT.replace(/\/+$/, '') } : {}),
+            ...(vars.TELEGRAM_WEBHOOK_URL ? { webhookUrl: vars.TELEGRAM_WEBHOOK_URL } : {}),
+            // Derived from the token when not given, so every process of the shop agrees on it.
+            webhookSecret:
+              vars.TELEGRAM_WEBHOOK_SECRET ?? createHash('sha256').update(`opsbot-webhook:${vars.TELEGRAM_BOT_TOKEN}`).digest('hex').slice(0, 48),
+          }),
+        }
+      : {}),
     llm: Object.freeze({
       timeoutMs: vars.OPSBOT_LLM_TIMEOUT_MS,
       ...(vars.OPENAI_MODEL ? { model: vars.OPENAI_MODEL } : {}),
@@ -171,5 +208,9 @@ function readEnvFile(path: string | false): Record<string, string> {
 export function configSecrets(config: Config): string[] {
   const key = config.llm.apiKey;
   const redisPassword = config.redisUrl ? decodeURIComponent(new URL(config.redisUrl).password) : '';
-  return [...(key && key !== 'opsbot-local' ? [key] : []), ...(redisPassword ? [redisPassword] : [])];
+  return [
+    ...(key && key !== 'opsbot-local' ? [key] : []),
+    ...(redisPassword ? [redisPassword] : []),
+    ...(config.telegram ? [config.telegram.token, config.telegram.webhookSecret] : []),
+  ];
 }
