@@ -1,0 +1,138 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import qrcodeTerminal from 'qrcode-terminal';
+import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
+import type { Puppet } from 'wechaty-puppet';
+import { FileBox } from 'file-box';
+import type { IncomingMessage, Outbound, SendResult, Transport } from '../context.js';
+import type { Logger } from '../logger.js';
+import type { Router } from '../router.js';
+import { SendQueue, type SendQueueOptions } from '../send-queue.js';
+import type { Store } from '../store.js';
+
+export interface WechatAdapterOptions {
+  readonly router: Router;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly tz: string;
+  /** The session file (a credential) lives here, owner-only. */
+  readonly dataDir: string;
+  /** Tests inject wechaty-puppet-mock; otherwise wechaty picks the puppet from WECHATY_PUPPET and its own variables. */
+  readonly puppet?: Puppet;
+  readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random' | 'cooldownMs'>>;
+  /** Told when sending stops on a rate-limit error or the account logs out, so operators hear of it. */
+  readonly onAlert?: (what: 'rate-limited' | 'logged-out', detail: string) => void;
+}
+
+/**
+ * WeChat groups through wechaty, with any puppet (a puppet service, padlocal, wechat4u). Every send goes
+ * through one paced queue for the account; a reply in a group @-mentions the fan who asked. Logout,
+ * relogin and puppet errors are logged and survived; the process does not exit.
+ */
+export class WechatAdapter implements Transport {
+  readonly bot: Wechaty;
+  private readonly queue: SendQueue;
+  private readonly sessionDir: string;
+
+  constructor(private readonly options: WechatAdapterOptions) {
+    this.sessionDir = join(options.dataDir, 'wechaty');
+    // The memory card (the login session) is written next to this name: keep it under the data dir.
+    this.bot = WechatyBuilder.build({ name: join(this.sessionDir, 'opsbot'), ...(options.puppet ? { puppet: options.puppet } : {}) });
+    const log = options.logger;
+    this.bot.on('scan', (qrcode, status) => {
+      log.info({ status }, 'wechat: scan the QR code to log in');
+      qrcodeTerminal.generate(qrcode, { small: true }, (art) => process.stderr.write(`${art}\n`));
+    });
+    this.bot.on('login', (user) => {
+      log.info({ user: user.name() }, 'wechat: logged in');
+      void this.protectSession();
+    });
+    this.bot.on('logout', (user, reason) => {
+      log.warn({ user: user.name(), reason }, 'wechat: logged out; waiting for the account to log in again');
+      options.onAlert?.('logged-out', String(reason ?? ''));
+    });
+    // Puppets report transient trouble as 'error' events; unhandled, Node would end the process.
+    this.bot.on('error', (err) => log.error({ err }, 'wechat: puppet error'));
+    this.bot.on('message', (msg) => {
+      this.onMessage(msg).catch((err: unknown) => log.error({ err, msgId: msg.id }, 'wechat: message handling failed'));
+    });
+    this.queue = new SendQueue({
+      transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },
+      store: options.store,
+      logger: options.logger,
+      account: 'wechat',
+      tz: options.tz,
+      onCircuitOpen: (reason) => options.onAlert?.('rate-limited', reason),
+      ...options.pacing,
+    });
+  }
+
+  /** Starts the puppet; a QR code is printed when the puppet asks for a login. */
+  async start(): Promise<void> {
+    await mkdir(this.sessionDir, { recursive: true, mode: 0o700 });
+    await this.bot.start();
+  }
+
+  /** Sends what is queued, then stops the puppet. */
+  async stop(): Promise<void> {
+    await this.queue.drain();
+    await this.bot.stop();
+  }
+
+  /** The Transport the router uses: every send goes through the account's paced queue. */
+  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
+    return this.queue.send(chatId, content, options);
+  }
+
+  private async protectSession(): Promise<void> {
+    // The session file is a credential: owner-only.
+    await chmod(this.sessionDir, 0o700).catch(() => {});
+    await chmod(join(this.sessionDir, 'opsbot.memory-card.json'), 0o600).catch(() => {});
+  }
+
+  /** The router's message for a wechaty text message, or undefined for anything else. */
+  async toIncoming(msg: Message): Promise<IncomingMessage | undefined> {
+    if (msg.type() !== this.bot.Message.Type.Text) return undefined;
+    const room = msg.room();
+    const talker = msg.talker();
+    return {
+      platform: 'wechat',
+      messageId: msg.id,
+      time: msg.date(),
+      chat: room ? { id: room.id, type: 'group', title: await room.topic() } : { id: talker.id, type: 'private' },
+      sender: { id: talker.id, name: talker.name() },
+      // Without the "@bot" mention and the U+2005 WeChat puts after it.
+      text: (room ? await msg.mentionText() : msg.text()).replace(/\u2005/g, ' ').trim(),
+      mentioned: room ? await msg.mentionSelf() : false,
+      self: msg.self(),
+    };
+  }
+
+  private async onMessage(msg: Message): Promise<void> {
+    const incoming = await this.toIncoming(msg);
+    if (incoming) await this.options.router.handle(incoming, this);
+  }
+
+  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
+    try {
+      const room = chatId.includes('@chatroom') ? await this.bot.Room.find({ id: chatId }) : undefined;
+      const target = room ?? (await this.bot.Contact.find({ id: chatId }));
+      if (!target) return { status: 'failed', reason: `no such chat: ${chatId}` };
+      if (content.kind === 'image') {
+        await target.say(FileBox.fromBuffer(content.data, 'image.png'));
+        if (content.caption) await target.say(content.caption);
+        return { status: 'sent' };
+      }
+      if (room) {
+        const ids = content.kind === 'mention' ? content.mentions.map((m) => m.id) : options.replyTo ? [options.replyTo.sender.id] : [];
+        const contacts = (await Promise.all(ids.map((id) => this.bot.Contact.find({ id })))).filter((c) => c !== undefined);
+        await room.say(content.text, ...contacts);
+      } else {
+        await target.say(content.text);
+      }
+      return { status: 'sent' };
+    } catch (err) {
+      return { status: 'failed', reason: (err as Error).message };
+    }
+  }
+}
