@@ -37,6 +37,8 @@ export interface Config {
   readonly httpPort: number;
   /** Present when TELEGRAM_BOT_TOKEN is set. */
   readonly telegram?: TelegramConfig;
+  /** WECHATY_PUPPET is set: start the WeChat adapter. */
+  readonly wechat: boolean;
 }
 
 export interface TelegramConfig {
@@ -109,6 +111,8 @@ const EnvSchema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  // wechaty reads this and its puppet's own variables itself; opsbot only needs to know WeChat is wanted.
+  WECHATY_PUPPET: z.string().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
 });
 
@@ -166,6 +170,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     admins: Object.freeze(people(vars.OPSBOT_ADMINS)),
     agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
     httpPort: vars.OPSBOT_HTTP_PORT,
+    wechat: Boolean(vars.WECHATY_PUPPET),
     ...(vars.TELEGRAM_BOT_TOKEN
       ? {
           telegram: Object.freeze({

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { webhookCallback } from 'grammy';
 import { TelegramAdapter } from '../../bot/adapters/telegram.js';
+import { WechatAdapter } from '../../bot/adapters/wechat.js';
 import { createAssistant } from '../../bot/assistant.js';
 import { startHttpServer, type HttpHandler } from '../../bot/http.js';
 import type { Prompts } from '../../bot/prompts.js';
@@ -21,47 +22,57 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** Runs every configured platform until SIGINT/SIGTERM, then stops polling, drains the send queues and closes the store. */
+/** Runs every configured platform until SIGINT/SIGTERM, then stops them, drains the send queues and closes the store. */
 async function runPlatforms(rt: Runtime): Promise<void> {
   const { config, logger, prompts } = rt;
-  const telegram = config.telegram!;
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
   const assistant = await createAssistant(rt);
-  const adapter = new TelegramAdapter({
-    token: telegram.token,
-    ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
-    router: assistant.router,
-    store: assistant.store,
-    logger,
-    prompts,
-    tz: config.tz,
-  });
+  const common = { router: assistant.router, store: assistant.store, logger, tz: config.tz };
+  const telegram = config.telegram ? new TelegramAdapter({ ...common, prompts, token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}) }) : undefined;
+  // Operators hear of trouble on WeChat through Telegram, where they are; the log has it either way.
+  const alertOperators = (what: 'rate-limited' | 'logged-out', detail: string) => {
+    logger.error({ what, detail }, 'wechat: operators alerted');
+    const text = prompts.render(`bot/alert-wechat-${what}`, { detail });
+    for (const id of config.admins.filter((a) => a.startsWith('telegram:'))) {
+      void telegram?.send(id.slice('telegram:'.length), { kind: 'text', text });
+    }
+  };
+  const wechat = config.wechat ? new WechatAdapter({ ...common, dataDir: config.dataDir, onAlert: alertOperators }) : undefined;
   const routes: Record<string, HttpHandler> = {};
-  if (telegram.webhookUrl) {
+  if (telegram && config.telegram?.webhookUrl) {
     // grammY answers 401 to a request without the right secret token.
-    routes['/telegram/webhook'] = webhookCallback(adapter.bot, 'http', { secretToken: telegram.webhookSecret });
+    routes['/telegram/webhook'] = webhookCallback(telegram.bot, 'http', { secretToken: config.telegram.webhookSecret });
   }
+  const telegramMode = config.telegram ? (config.telegram.webhookUrl ? 'webhook' : 'polling') : 'off';
   const http = await startHttpServer({
     port: config.httpPort,
     logger,
     routes,
-    health: () => ({ store: assistant.store.kind, telegram: telegram.webhookUrl ? 'webhook' : 'polling', knowledge: { documents, chunks } }),
+    health: () => ({
+      store: assistant.store.kind,
+      telegram: telegramMode,
+      wechat: wechat ? (wechat.bot.isLoggedIn ? 'logged-in' : 'waiting-for-login') : 'off',
+      knowledge: { documents, chunks },
+    }),
   });
-  await adapter.start({ webhook: Boolean(telegram.webhookUrl) });
-  if (telegram.webhookUrl) await adapter.bot.api.setWebhook(telegram.webhookUrl, { secret_token: telegram.webhookSecret });
-  out(prompts.render('cli/start-running', { port: http.port, telegram: telegram.webhookUrl ? 'webhook' : 'polling' }));
+  if (telegram) {
+    await telegram.start({ webhook: telegramMode === 'webhook' });
+    if (config.telegram?.webhookUrl) await telegram.bot.api.setWebhook(config.telegram.webhookUrl, { secret_token: config.telegram.webhookSecret });
+  }
+  await wechat?.start();
+  out(prompts.render('cli/start-running', { port: http.port, telegram: prompts.render(`cli/platform-${telegramMode}`), wechat: prompts.render(wechat ? 'cli/platform-on' : 'cli/platform-off') }));
   const signal = await untilSignal();
   logger.info({ signal }, 'stopping: draining the send queues');
-  await adapter.stop();
+  await Promise.all([telegram?.stop(), wechat?.stop()]);
   await http.close();
   await assistant.close();
   out(prompts.render('cli/start-stopped'));
 }
 
 /**
- * `opsbot start`: every configured platform (Telegram when TELEGRAM_BOT_TOKEN is set) and the local HTTP
- * server. With no platform configured it opens the local playground; without a terminal it says the
- * assistant is ready and how to ask, and exits cleanly.
+ * `opsbot start`: every configured platform (Telegram when TELEGRAM_BOT_TOKEN is set, WeChat when
+ * WECHATY_PUPPET is set) and the local HTTP server. With no platform configured it opens the local
+ * playground; without a terminal it says the assistant is ready and how to ask, and exits cleanly.
  */
 export function registerStart(program: Command, prompts: Prompts, runtime: () => Runtime): void {
   program
@@ -70,7 +81,7 @@ export function registerStart(program: Command, prompts: Prompts, runtime: () =>
     .addHelpText('after', prompts.render('cli/start-examples'))
     .action(async () => {
       const rt = runtime();
-      if (rt.config.telegram) return runPlatforms(rt);
+      if (rt.config.telegram || rt.config.wechat) return runPlatforms(rt);
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
         out(prompts.render('cli/playground-no-tty', { documents, chunks }));
