@@ -163,6 +163,11 @@ export function memoryStore(): Store & { keys(): string[] } {
     get: async <T>(key: string) => live(key)?.value as T | undefined,
     set: async (key, value, ttlMs) => void data.set(key, { value, expires: expires(ttlMs) }),
     delete: async (key) => data.delete(key),
+    list: async <T>(prefix: string) =>
+      [...data.keys()]
+        .filter((k) => k.startsWith(prefix) && live(k))
+        .sort()
+        .map((k) => [k, data.get(k)!.value as T] as [string, T]),
     setIfAbsent: async (key, ttlMs) => (live(key) ? false : (data.set(key, { value: 1, expires: expires(ttlMs) }), true)),
     increment: async (key, by = 1, ttlMs) => {
       const e = live(key);

@@ -39,6 +39,8 @@ export interface Config {
   readonly telegram?: TelegramConfig;
   /** WECHATY_PUPPET is set: start the WeChat adapter. */
   readonly wechat: boolean;
+  /** The shop's groups and people (JSON); default `shop.json` in the working folder, used when present. */
+  readonly shopFile: string;
 }
 
 export interface TelegramConfig {
@@ -111,6 +113,7 @@ const EnvSchema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  OPSBOT_SHOP_FILE: z.string().optional(),
   // wechaty reads this and its puppet's own variables itself; opsbot only needs to know WeChat is wanted.
   WECHATY_PUPPET: z.string().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
@@ -171,6 +174,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
     httpPort: vars.OPSBOT_HTTP_PORT,
     wechat: Boolean(vars.WECHATY_PUPPET),
+    shopFile: abs(vars.OPSBOT_SHOP_FILE ?? 'shop.json'),
     ...(vars.TELEGRAM_BOT_TOKEN
       ? {
           telegram: Object.freeze({

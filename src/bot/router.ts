@@ -18,6 +18,8 @@ export interface RouterOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** How long a message id is remembered to drop a second delivery. */
   readonly dedupeTtlMs?: number;
+  /** Whether `skill` may act in this chat (a group's policy); all may when absent. */
+  readonly allows?: (ctx: ChatContext, skill: string) => Promise<boolean>;
 }
 
 /** `/ask@shop_bot 直播几点` → { name: 'ask', args: '直播几点' }. */
@@ -166,6 +168,10 @@ export class Router {
       return;
     }
     const log = ctx.logger.child({ skill: skill.name });
+    if (this.options.allows && !(await this.options.allows(ctx, skill.name))) {
+      log.debug('skill not allowed in this group by its policy');
+      return;
+    }
     if (!skill.roles.includes(ctx.role)) {
       log.warn({ userId: ctx.sender.id, role: ctx.role }, 'refused: role not allowed');
       await ctx.reply(prompts.render('bot/not-allowed'));

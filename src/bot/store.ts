@@ -20,6 +20,8 @@ export interface Store {
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   /** Removes `key`; true when it existed. */
   delete(key: string): Promise<boolean>;
+  /** Every live value whose key starts with `prefix`, as [key, value] (for registries, not hot paths). */
+  list<T>(prefix: string): Promise<[string, T][]>;
   /** Marks `key` taken for `ttlMs` (or for good) if nobody has; true only for the one caller that took it. */
   setIfAbsent(key: string, ttlMs?: number): Promise<boolean>;
   /** Adds `by` to the counter under `key` (created at 0, expiring `ttlMs` after creation) and returns the new value. */
@@ -65,6 +67,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return options.redisUrl ? openRedis(options.redisUrl, namespace) : openSqlite(options.dataDir, namespace, options.now ?? Date.now);
 }
 
+/** Walks keyv's iterator (SQLite rows or a Redis SCAN), keeping the keys under `prefix` that have not expired. */
+async function listVia<T>(keyv: Keyv, namespace: string, prefix: string): Promise<[string, T][]> {
+  const out: [string, T][] = [];
+  if (!keyv.iterator) return out;
+  for await (const [rawKey, value] of keyv.iterator(namespace)) {
+    const key = String(rawKey).startsWith(`${namespace}:`) ? String(rawKey).slice(namespace.length + 1) : String(rawKey);
+    if (key.startsWith(prefix) && value !== undefined) out.push([key, value as T]);
+  }
+  return out.sort(([a], [b]) => a.localeCompare(b));
+}
+
 async function openSqlite(dataDir: string, namespace: string, now: () => number): Promise<Store> {
   await guarded('sqlite', async () => mkdirSync(dataDir, { recursive: true }));
   // Several processes share the file: wait for a lock rather than fail, and let readers run beside a writer.
@@ -83,6 +96,7 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
       await guarded('sqlite', () => keyv.set(key, value, ttlMs));
     },
     delete: (key) => guarded('sqlite', () => keyv.delete(key)),
+    list: (prefix) => guarded('sqlite', () => listVia(keyv, namespace, prefix)),
     async setIfAbsent(key, ttlMs) {
       // One statement: SQLite runs it under a write lock, so two processes cannot both insert.
       const rows = await q(
@@ -139,6 +153,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
       await guarded('redis', () => keyv.set(key, value, ttlMs));
     },
     delete: (key) => guarded('redis', () => keyv.delete(key)),
+    list: (prefix) => guarded('redis', () => listVia(keyv, namespace, prefix)),
     setIfAbsent: (key, ttlMs) =>
       guarded('redis', async () => (await client.set(k(key), '1', ttlMs && ttlMs > 0 ? { NX: true, PX: ttlMs } : { NX: true })) === 'OK'),
     increment: (key, by = 1, ttlMs) =>

@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from '../bot/paths.js';
 import { Prompts } from '../bot/prompts.js';
 import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
+import { registerGroups } from './commands/groups.js';
 import { registerKb } from './commands/kb.js';
 import { registerStart } from './commands/start.js';
 import { translateCommanderError } from './commander-errors.js';
@@ -35,6 +36,7 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
   registerAsk(program, prompts, runtime);
   registerStart(program, prompts, runtime);
   registerChat(program, prompts, runtime);
+  registerGroups(program, prompts, runtime);
   // Subcommands inherit the Chinese help and our own handling of usage errors.
   for (const command of program.commands) {
     command.copyInheritedSettings(program);

@@ -213,6 +213,22 @@ describe('Router', () => {
     expect(() => fresh.use(async (_c, next) => next())).toThrow(/before the router starts/);
   });
 
+  it('lets a group policy keep a skill out of a group, silently', async () => {
+    const r = new Router({
+      store,
+      prompts,
+      logger: logs.logger,
+      roles: new RoleDirectory({ admins: [], agents: [] }),
+      allows: async (ctx, skill) => !(ctx.chat.id === 'g1' && skill === 'coupon'),
+    })
+      .register(coupon)
+      .register(echo)
+      .start();
+    await r.handle(msg({ ...inGroup, text: '领券' }), outbox);
+    await r.handle(msg({ ...inGroup, chat: { id: 'g2', type: 'group' }, text: '领券' }), outbox);
+    expect(outbox.sent.map((s) => [s.chatId, s.content.kind === 'text' ? s.content.text : ''])).toEqual([['g2', '券来了']]);
+  });
+
   it('runs added middleware in order before dispatch', async () => {
     const seen: string[] = [];
     const r = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) })

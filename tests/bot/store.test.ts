@@ -39,6 +39,19 @@ describe.each(backends)('%s store', (kind, open) => {
     expect(await store.get('group')).toBeUndefined();
   });
 
+  it('lists the values under a prefix, and nothing expired or elsewhere', async () => {
+    await store.set('group:wechat:a@chatroom', { name: '粉丝1群' });
+    await store.set('group:telegram:-100', { name: '运营群' });
+    await store.set('other:x', 1);
+    await store.set('group:gone', { name: '过期' }, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    clock += 10;
+    expect(await store.list('group:')).toEqual([
+      ['group:telegram:-100', { name: '运营群' }],
+      ['group:wechat:a@chatroom', { name: '粉丝1群' }],
+    ]);
+  });
+
   it('lets exactly one of many concurrent callers take a key', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => store.setIfAbsent('msg:42', 60_000)));
     expect(results.filter(Boolean)).toHaveLength(1);

@@ -268,6 +268,38 @@ describe('opsbot chat', () => {
   });
 });
 
+describe('opsbot groups', () => {
+  it('lists the groups from the shop file, with --json one object per line', async () => {
+    const dir = join(work.dir, 'shop');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'shop.json'),
+      JSON.stringify({ groups: [{ platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: ['fans'] }, { platform: 'telegram', id: '-100', name: '运营群', tags: ['ops'] }] }),
+    );
+    const env = { OPSBOT_DATA_DIR: join(dir, 'data') };
+    const human = await opsbot(['groups'], env, dir);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('粉丝1群');
+    expect(human.stdout).toContain('粉丝群：是');
+    const json = await opsbot(['groups', '--json'], env, dir);
+    const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => [r.platform, r.id, r.name, r.fanGroup, r.status])).toEqual([
+      ['wechat', 'a@chatroom', '粉丝1群', true, 'active'],
+      ['telegram', '-100', '运营群', false, 'active'],
+    ]);
+  });
+
+  it('explains a broken shop file and exits 1', async () => {
+    const dir = join(work.dir, 'shop-bad');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'shop.json'), JSON.stringify({ groups: [{ platform: 'qq', id: 'x', name: '群' }] }));
+    const run = await opsbot(['groups'], { OPSBOT_DATA_DIR: join(dir, 'data') }, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(prompts.render('shop/invalid-platform'));
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+  });
+});
+
 describe('opsbot start', () => {
   it('without a terminal, says the assistant is ready and how to ask, and exits 0', async () => {
     const run = await opsbot(['start']);

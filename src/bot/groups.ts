@@ -1,0 +1,103 @@
+import type { Platform } from './context.js';
+import type { ShopFile } from './shop-file.js';
+import type { Store } from './store.js';
+
+/** A group the bot is in (or was, or is configured for). */
+export interface GroupRecord {
+  readonly platform: Platform;
+  readonly id: string;
+  readonly name: string;
+  readonly tags: readonly string[];
+  /** Skills allowed to act in the group; all when absent. */
+  readonly skills?: readonly string[];
+  /** config: from the shop file; joined: the bot was added; seen: a message came from it. */
+  readonly source: 'config' | 'joined' | 'seen';
+  readonly status: 'active' | 'left';
+  readonly updatedAt: string;
+}
+
+const PREFIX = 'group:';
+/** How stale a process's view may be: a change by another process is seen within this. */
+export const GROUPS_CACHE_MS = 3_000;
+
+/**
+ * The groups the bot is in, kept in the store (one record per group, so processes never overwrite each
+ * other's groups), seeded from the shop file and updated as the bot joins, leaves or hears from a group.
+ */
+export class GroupRegistry {
+  private cache?: { at: number; groups: GroupRecord[] };
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private key(platform: Platform, id: string): string {
+    return `${PREFIX}${platform}:${id}`;
+  }
+
+  /** Every group, configured ones first, each sorted by name. */
+  async list(): Promise<GroupRecord[]> {
+    if (this.cache && this.now() - this.cache.at < GROUPS_CACHE_MS) return this.cache.groups;
+    const groups = (await this.store.list<GroupRecord>(PREFIX)).map(([, g]) => g);
+    groups.sort((a, b) => Number(b.source === 'config') - Number(a.source === 'config') || a.name.localeCompare(b.name, 'zh'));
+    this.cache = { at: this.now(), groups };
+    return groups;
+  }
+
+  /** The record of one group. */
+  async get(platform: Platform, id: string): Promise<GroupRecord | undefined> {
+    return this.store.get<GroupRecord>(this.key(platform, id));
+  }
+
+  /** Writes the shop file's groups; their name, tags and skills win over what was learnt. */
+  async seed(shop: ShopFile | undefined): Promise<void> {
+    for (const g of shop?.groups ?? []) {
+      const old = await this.get(g.platform, g.id);
+      await this.write({ platform: g.platform, id: g.id, name: g.name, tags: g.tags, ...(g.skills ? { skills: g.skills } : {}), source: 'config', status: old?.status ?? 'active' });
+    }
+  }
+
+  /** The bot was added to a group (or heard from one it did not know): it is active. */
+  async joined(platform: Platform, id: string, name: string, source: 'joined' | 'seen' = 'joined'): Promise<void> {
+    const old = await this.get(platform, id);
+    if (old?.source === 'config') {
+      if (old.status !== 'active') await this.write({ ...old, status: 'active' });
+      return;
+    }
+    await this.write({ platform, id, name: name || old?.name || id, tags: old?.tags ?? [], source: old?.source ?? source, status: 'active' });
+  }
+
+  /** A message came from a group: registers it the first time this process sees it. */
+  async noteSeen(platform: Platform, id: string, name: string | undefined): Promise<void> {
+    const key = this.key(platform, id);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (!(await this.get(platform, id))) await this.joined(platform, id, name ?? id, 'seen');
+  }
+
+  /** The bot was removed from a group. */
+  async left(platform: Platform, id: string): Promise<void> {
+    const old = await this.get(platform, id);
+    if (old) await this.write({ ...old, status: 'left' });
+  }
+
+  /** "All fan groups": active groups tagged `fans`; while no group is configured at all, every active group. */
+  async fanGroups(platform?: Platform): Promise<GroupRecord[]> {
+    const all = (await this.list()).filter((g) => g.status === 'active' && (!platform || g.platform === platform));
+    const configured = (await this.list()).some((g) => g.source === 'config');
+    return configured ? all.filter((g) => g.tags.includes('fans')) : all;
+  }
+
+  /** Whether `skill` may act in this chat (a group with a skills list allows only those). */
+  async allows(platform: Platform, chatId: string, skill: string): Promise<boolean> {
+    const g = await this.get(platform, chatId);
+    return !g?.skills || g.skills.includes(skill);
+  }
+
+  private async write(g: Omit<GroupRecord, 'updatedAt'>): Promise<void> {
+    await this.store.set(this.key(g.platform, g.id), { ...g, updatedAt: new Date(this.now()).toISOString() });
+    this.cache = undefined;
+  }
+}
