@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import type { MembershipEvent, Transport } from './context.js';
 import type { Logger } from './logger.js';
 import type { Prompts } from './prompts.js';
 import { GroupRegistry } from './groups.js';
@@ -13,6 +14,8 @@ export interface Assistant {
   readonly router: Router;
   readonly store: Store;
   readonly groups: GroupRegistry;
+  /** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
+  onMembership(event: MembershipEvent, transport: Transport): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,6 +24,31 @@ export interface AssistantServices {
   readonly logger: Logger;
   readonly prompts: Prompts;
   readonly knowledge: KnowledgeBase;
+}
+
+/** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
+export function createMembershipHandler(services: {
+  readonly groups: GroupRegistry;
+  readonly prompts: Prompts;
+  readonly logger: Logger;
+}): (event: MembershipEvent, transport: Transport) => Promise<void> {
+  const { groups, prompts, logger } = services;
+  return async (event, transport) => {
+    const { platform, chat } = event;
+    if (event.kind === 'bot-joined') return groups.joined(platform, chat.id, chat.title ?? chat.id);
+    if (event.kind === 'bot-left') return groups.left(platform, chat.id);
+    // A join in a room shows the bot is in it, even if it joined before this process ran.
+    await groups.noteSeen(platform, chat.id, chat.title);
+    const fan = (await groups.fanGroups(platform)).some((g) => g.id === chat.id);
+    if (!fan || event.people.length === 0) return;
+    // A push like any other: paced, and held in quiet hours.
+    const result = await transport.send(chat.id, {
+      kind: 'mention',
+      text: prompts.render('welcome/fan-group', { group: chat.title ?? '' }),
+      mentions: event.people,
+    });
+    logger.info({ platform, chatId: chat.id, people: event.people.length, status: result.status }, 'welcome');
+  };
 }
 
 /** Opens the store and builds the router with every skill: what each adapter (and the playground) talks to. */
@@ -49,5 +77,6 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
     .register(createPlaybookQaSkill({ knowledge: services.knowledge }))
     .start();
   logger.debug({ store: store.kind, groups: shop?.groups.length ?? 0 }, 'assistant ready');
-  return { router, store, groups, close: () => store.close() };
+  const onMembership = createMembershipHandler({ groups, prompts, logger });
+  return { router, store, groups, onMembership, close: () => store.close() };
 }

@@ -59,3 +59,12 @@ export interface ChatContext extends IncomingMessage {
 export function toOutbound(content: Outbound | string): Outbound {
   return typeof content === 'string' ? { kind: 'text', text: content } : content;
 }
+
+/** Someone joined or left a group, as an adapter reports it. */
+export interface MembershipEvent {
+  readonly platform: Platform;
+  readonly chat: { readonly id: string; readonly title?: string };
+  /** bot-joined / bot-left: the bot itself; members-joined: other people. */
+  readonly kind: 'bot-joined' | 'bot-left' | 'members-joined';
+  readonly people: readonly Person[];
+}

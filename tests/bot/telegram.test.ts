@@ -4,6 +4,8 @@ import { createServer as createNetServer } from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramAdapter, splitForTelegram } from '../../src/bot/adapters/telegram.js';
+import { createMembershipHandler } from '../../src/bot/assistant.js';
+import { GroupRegistry } from '../../src/bot/groups.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
 import type { Skill } from '../../src/bot/skill.js';
@@ -36,6 +38,7 @@ const kpi: Skill = {
 let server: TelegramServer;
 let adapter: TelegramAdapter;
 let logs: ReturnType<typeof captureLogger>;
+let registry: GroupRegistry;
 const data = tempDir();
 
 /** Waits until the bot has sent `count` messages to `chatId`, reading the emulator's storage. */
@@ -56,6 +59,7 @@ beforeAll(async () => {
   await knowledge.build();
   logs = captureLogger();
   const store = memoryStore();
+  registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [`telegram:${ADMIN}`], agents: [] }) })
     .register(createPlaybookQaSkill({ knowledge }))
     .register(kpi)
@@ -68,7 +72,8 @@ beforeAll(async () => {
     logger: logs.logger,
     prompts,
     tz: 'Asia/Shanghai',
-    pacing: { gap: [0, 0], chatSwitchGap: [0, 0] },
+    pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } },
+    onMembership: createMembershipHandler({ groups: registry, prompts, logger: logs.logger }),
   });
   await adapter.start();
 });
@@ -125,6 +130,32 @@ describe('Telegram through grammY, against telegram-test-api on 127.0.0.1', () =
     await adapter.bot.handleUpdate(update);
     await new Promise((r) => setTimeout(r, 300));
     expect(await botMessages(CHAT, 1)).toHaveLength(1);
+  });
+});
+
+describe('group membership on Telegram', () => {
+  it('registers a group the bot is added to, and welcomes a newcomer by name', async () => {
+    const GROUP = -6006;
+    const chat = { id: GROUP, type: 'supergroup' as const, title: '粉丝2群' };
+    const date = Math.floor(Date.now() / 1000);
+    await adapter.bot.handleUpdate({
+      update_id: 880001,
+      my_chat_member: {
+        chat,
+        from: { id: ADMIN, is_bot: false, first_name: '运营' },
+        date,
+        old_chat_member: { status: 'left', user: { id: 1, is_bot: true, first_name: 'bot' } },
+        new_chat_member: { status: 'member', user: { id: 1, is_bot: true, first_name: 'bot' } },
+      },
+    });
+    expect((await registry.get('telegram', String(GROUP)))?.name).toBe('粉丝2群');
+    await adapter.bot.handleUpdate({
+      update_id: 880002,
+      message: { message_id: 5, date, chat, from: { id: 8008, is_bot: false, first_name: '小周' }, new_chat_members: [{ id: 8008, is_bot: false, first_name: '小周' }] },
+    });
+    const [welcome] = await botMessages(GROUP, 1);
+    expect(welcome).toMatch(/^@小周 /);
+    expect(welcome).toContain('粉丝2群');
   });
 });
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatAdapter } from '../../src/bot/adapters/wechat.js';
+import { createMembershipHandler } from '../../src/bot/assistant.js';
+import { GroupRegistry } from '../../src/bot/groups.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
@@ -20,6 +22,7 @@ let botUser: mock.ContactMock;
 let fan: mock.ContactMock;
 let fan2: mock.ContactMock;
 let room: mock.RoomMock;
+let registry: GroupRegistry;
 
 async function settle(ms = 400): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -30,6 +33,7 @@ beforeAll(async () => {
   await knowledge.build();
   logs = captureLogger();
   const store = memoryStore();
+  registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) })
     .register(createPlaybookQaSkill({ knowledge }))
     .start();
@@ -42,6 +46,7 @@ beforeAll(async () => {
     puppet,
     pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' }, cooldownMs: 200 },
     onAlert: (what, detail) => alerts.push(`${what}:${detail}`),
+    onMembership: createMembershipHandler({ groups: registry, prompts, logger: logs.logger }),
   });
   adapter.bot.on('message', async (msg) => {
     const r = msg.room();
@@ -91,6 +96,21 @@ describe('WeChat through wechaty, with wechaty-puppet-mock', () => {
     await settle(800);
     adapter.bot.off('message', listener as never);
     expect(privateReplies.join('')).toContain('前一小时');
+  });
+
+  it('welcomes someone who joins a fan group, mentioning them, and registers a room the bot is added to', async () => {
+    const before = botReplies().length;
+    const newcomer = mocker.createContact({ name: '小张' });
+    room.add(newcomer).by(fan);
+    await settle(800);
+    const welcome = botReplies().slice(before);
+    expect(welcome).toHaveLength(1);
+    expect(welcome[0]!.text).toMatch(/^@小张\s/);
+    expect(welcome[0]!.text).toContain(prompts.render('welcome/fan-group', { group: '粉丝1群' }).slice(0, 6));
+    const other = mocker.createRoom({ topic: 'VIP群', memberIdList: [fan.id, fan2.id] });
+    other.add(botUser).by(fan);
+    await settle(600);
+    expect((await registry.list()).map((g) => g.name)).toContain('VIP群');
   });
 
   it('keeps the session file owner-only', () => {

@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
-import type { IncomingMessage, Outbound, SendResult, Transport } from '../context.js';
+import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Prompts } from '../prompts.js';
 import type { Router } from '../router.js';
@@ -22,6 +22,8 @@ export interface TelegramAdapterOptions {
   readonly tz: string;
   /** Pacing of sends; Telegram allows about 1 message/s per chat and 20/min per group. */
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random'>>;
+  /** Told when the bot or others join or leave a group. */
+  readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
 }
 
 /** Splits text Telegram would refuse into pieces, at line ends where it can. */
@@ -59,6 +61,19 @@ export class TelegramAdapter implements Transport {
       if (await options.store.setIfAbsent(`tg-update:${ctx.update.update_id}`, 24 * 3600_000)) await next();
     });
     this.bot.on('message:text', (ctx) => this.onText(ctx));
+    this.bot.on('my_chat_member', async (ctx) => {
+      const { chat, new_chat_member: member } = ctx.myChatMember;
+      if (chat.type === 'private') return;
+      const kind = member.status === 'left' || member.status === 'kicked' ? 'bot-left' : 'bot-joined';
+      await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...('title' in chat ? { title: chat.title } : {}) }, kind, people: [] }, this);
+    });
+    this.bot.on('message:new_chat_members', async (ctx) => {
+      const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
+      const chat = ctx.message.chat;
+      if (people.length > 0) {
+        await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...('title' in chat ? { title: chat.title } : {}) }, kind: 'members-joined', people }, this);
+      }
+    });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
       transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },

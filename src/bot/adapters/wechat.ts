@@ -4,7 +4,7 @@ import qrcodeTerminal from 'qrcode-terminal';
 import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
 import type { Puppet } from 'wechaty-puppet';
 import { FileBox } from 'file-box';
-import type { IncomingMessage, Outbound, SendResult, Transport } from '../context.js';
+import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
@@ -22,6 +22,8 @@ export interface WechatAdapterOptions {
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random' | 'cooldownMs'>>;
   /** Told when sending stops on a rate-limit error or the account logs out, so operators hear of it. */
   readonly onAlert?: (what: 'rate-limited' | 'logged-out', detail: string) => void;
+  /** Told when the bot or others join or leave a room. */
+  readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
 }
 
 /**
@@ -55,6 +57,18 @@ export class WechatAdapter implements Transport {
     this.bot.on('error', (err) => log.error({ err }, 'wechat: puppet error'));
     this.bot.on('message', (msg) => {
       this.onMessage(msg).catch((err: unknown) => log.error({ err, msgId: msg.id }, 'wechat: message handling failed'));
+    });
+    const membership = (event: MembershipEvent) =>
+      options.onMembership?.(event, this).catch((err: unknown) => log.error({ err, chatId: event.chat.id }, 'wechat: membership handling failed'));
+    this.bot.on('room-join', async (room, invitees) => {
+      const chat = { id: room.id, title: await room.topic() };
+      const self = invitees.some((c) => c.self());
+      if (self) await membership({ platform: 'wechat', chat, kind: 'bot-joined', people: [] });
+      const people = invitees.filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() }));
+      if (people.length > 0) await membership({ platform: 'wechat', chat, kind: 'members-joined', people });
+    });
+    this.bot.on('room-leave', async (room, leavers) => {
+      if (leavers.some((c) => c.self())) await membership({ platform: 'wechat', chat: { id: room.id }, kind: 'bot-left', people: [] });
     });
     this.queue = new SendQueue({
       transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },

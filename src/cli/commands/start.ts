@@ -27,7 +27,7 @@ async function runPlatforms(rt: Runtime): Promise<void> {
   const { config, logger, prompts } = rt;
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
   const assistant = await createAssistant(rt);
-  const common = { router: assistant.router, store: assistant.store, logger, tz: config.tz };
+  const common = { router: assistant.router, store: assistant.store, logger, tz: config.tz, onMembership: assistant.onMembership };
   const telegram = config.telegram ? new TelegramAdapter({ ...common, prompts, token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}) }) : undefined;
   // Operators hear of trouble on WeChat through Telegram, where they are; the log has it either way.
   const alertOperators = (what: 'rate-limited' | 'logged-out', detail: string) => {
