@@ -159,6 +159,73 @@ describe('group membership on Telegram', () => {
   });
 });
 
+describe('sending on Telegram', () => {
+  it('still delivers the words when a photo cannot be sent (the emulator refuses sendPhoto)', async () => {
+    const CHAT = 9009;
+    const result = await adapter.send(String(CHAT), { kind: 'image', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]), mime: 'image/png', caption: '上周各渠道销售额' });
+    expect(result.status).toBe('sent');
+    expect(await botMessages(CHAT, 1)).toEqual(['上周各渠道销售额']);
+    expect(logs.lines().some((l) => String(l.msg).startsWith('telegram: sendPhoto failed'))).toBe(true);
+  });
+});
+
+describe('Telegram 429s, from a Bot API server of the test\'s own', () => {
+  let fake: Server;
+  let port: number;
+  let sendCalls = 0;
+  let retryAfter = 1;
+  beforeAll(async () => {
+    fake = createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.endsWith('/getMe')) {
+        res.end(JSON.stringify({ ok: true, result: { id: 1, is_bot: true, first_name: 'opsbot', username: 'opsbot_test_bot' } }));
+      } else if (req.url?.endsWith('/sendMessage')) {
+        sendCalls++;
+        if (sendCalls === 1) {
+          res.end(JSON.stringify({ ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: retryAfter } }));
+        } else res.end(JSON.stringify({ ok: true, result: { message_id: sendCalls, date: 0, chat: { id: 1, type: 'private' }, text: 'x' } }));
+      } else res.end(JSON.stringify({ ok: true, result: true }));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+    port = (fake.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => fake.close(() => r())));
+
+  const adapterFor = () =>
+    new TelegramAdapter({
+      token: TOKEN,
+      apiRoot: `http://127.0.0.1:${port}`,
+      router: new Router({ store: memoryStore(), prompts, logger: silentLogger, roles: new RoleDirectory({ admins: [], agents: [] }) }).start(),
+      store: memoryStore(),
+      logger: silentLogger,
+      prompts,
+      tz: 'Asia/Shanghai',
+      pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } },
+    });
+
+  it('waits the retry_after Telegram asks for, then sends', async () => {
+    sendCalls = 0;
+    retryAfter = 1;
+    const a = adapterFor();
+    await a.bot.init();
+    const started = Date.now();
+    expect((await a.send('1', { kind: 'text', text: '直播 8 点开始' })).status).toBe('sent');
+    expect(sendCalls).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it did honour retry_after
+  });
+
+  it('gives up at once, as failed, when Telegram asks for a wait beyond the bound', async () => {
+    sendCalls = 0;
+    retryAfter = 3_600;
+    const a = adapterFor();
+    await a.bot.init();
+    const result = await a.send('1', { kind: 'text', text: '直播 8 点开始' });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toContain('429');
+    expect(sendCalls).toBe(1);
+  });
+});
+
 describe('splitForTelegram', () => {
   it('keeps every piece within 4,096 characters, cutting at line ends where it can', () => {
     const text = Array.from({ length: 300 }, (_, i) => `第${i}行：直播预告要提前一小时发布。`).join('\n');
