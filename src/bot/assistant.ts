@@ -6,7 +6,7 @@ import { GroupRegistry } from './groups.js';
 import { RoleDirectory } from './roles.js';
 import { loadShopFile } from './shop-file.js';
 import { Router } from './router.js';
-import { openStore, type Store } from './store.js';
+import { openConfiguredStore, type Store } from './store.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { createPlaybookQaSkill } from '../skills/playbook-qa/index.js';
 
@@ -55,7 +55,7 @@ export function createMembershipHandler(services: {
 export async function createAssistant(services: AssistantServices): Promise<Assistant> {
   const { config, logger, prompts } = services;
   const shop = loadShopFile(config.shopFile);
-  const store = await openStore({ dataDir: config.dataDir, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+  const store = await openConfiguredStore(config);
   const groups = new GroupRegistry(store);
   await groups.seed(shop);
   const roles = new RoleDirectory({

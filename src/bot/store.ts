@@ -67,6 +67,23 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return options.redisUrl ? openRedis(options.redisUrl, namespace) : openSqlite(options.dataDir, namespace, options.now ?? Date.now);
 }
 
+/** The plain-value half of a store, the same on both backends: keyv, every failure coded. */
+function keyvMethods(keyv: Keyv, kind: Store['kind'], namespace: string): Pick<Store, 'get' | 'set' | 'delete' | 'list'> {
+  return {
+    get: (key) => guarded(kind, () => keyv.get(key)),
+    set: async (key, value, ttlMs) => {
+      await guarded(kind, () => keyv.set(key, value, ttlMs));
+    },
+    delete: (key) => guarded(kind, () => keyv.delete(key)),
+    list: (prefix) => guarded(kind, () => listVia(keyv, namespace, prefix)),
+  };
+}
+
+/** Opens the store the configuration names: Redis when REDIS_URL is set, else the SQLite file in the data dir. */
+export function openConfiguredStore(config: { readonly dataDir: string; readonly redisUrl?: string }): Promise<Store> {
+  return openStore({ dataDir: config.dataDir, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+}
+
 /** Walks keyv's iterator (SQLite rows or a Redis SCAN), keeping the keys under `prefix` that have not expired. */
 async function listVia<T>(keyv: Keyv, namespace: string, prefix: string): Promise<[string, T][]> {
   const out: [string, T][] = [];
@@ -91,12 +108,7 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
     kind: 'sqlite',
-    get: (key) => guarded('sqlite', () => keyv.get(key)),
-    set: async (key, value, ttlMs) => {
-      await guarded('sqlite', () => keyv.set(key, value, ttlMs));
-    },
-    delete: (key) => guarded('sqlite', () => keyv.delete(key)),
-    list: (prefix) => guarded('sqlite', () => listVia(keyv, namespace, prefix)),
+    ...keyvMethods(keyv, 'sqlite', namespace),
     async setIfAbsent(key, ttlMs) {
       // One statement: SQLite runs it under a write lock, so two processes cannot both insert.
       const rows = await q(
@@ -148,12 +160,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
   const k = (key: string) => `${namespace}:atomic:${key}`;
   return {
     kind: 'redis',
-    get: (key) => guarded('redis', () => keyv.get(key)),
-    set: async (key, value, ttlMs) => {
-      await guarded('redis', () => keyv.set(key, value, ttlMs));
-    },
-    delete: (key) => guarded('redis', () => keyv.delete(key)),
-    list: (prefix) => guarded('redis', () => listVia(keyv, namespace, prefix)),
+    ...keyvMethods(keyv, 'redis', namespace),
     setIfAbsent: (key, ttlMs) =>
       guarded('redis', async () => (await client.set(k(key), '1', ttlMs && ttlMs > 0 ? { NX: true, PX: ttlMs } : { NX: true })) === 'OK'),
     increment: (key, by = 1, ttlMs) =>

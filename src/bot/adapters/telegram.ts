@@ -93,6 +93,8 @@ export class TelegramAdapter implements Transport {
     await this.bot.init();
     await this.registerCommands();
     if (options.webhook) return;
+    // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
+    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ err }, 'telegram: deleteWebhook failed'));
     this.runner = run(this.bot, { runner: { silent: true } });
     this.runner.task()?.catch((err: unknown) => {
       const conflict = err instanceof GrammyError && err.error_code === 409;

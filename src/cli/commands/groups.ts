@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { GroupRegistry } from '../../bot/groups.js';
 import type { Prompts } from '../../bot/prompts.js';
 import { loadShopFile } from '../../bot/shop-file.js';
-import { openStore } from '../../bot/store.js';
+import { openConfiguredStore } from '../../bot/store.js';
 import type { Runtime } from '../runtime.js';
 import { out } from '../output.js';
 
@@ -16,7 +16,7 @@ export function registerGroups(program: Command, prompts: Prompts, runtime: () =
     .action(async (options: { json?: boolean }) => {
       const { config } = runtime();
       const shop = loadShopFile(config.shopFile);
-      const store = await openStore({ dataDir: config.dataDir, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+      const store = await openConfiguredStore(config);
       try {
         const registry = new GroupRegistry(store);
         await registry.seed(shop);
