@@ -25,6 +25,8 @@ export interface SendQueueOptions {
   readonly cooldownMs?: number;
   /** Told once each time sending stops on a rate-limit error, so operators hear of it. */
   readonly onCircuitOpen?: (reason: string) => void;
+  /** Pause the whole account on a rate-limit error (WeChat); off where the client retries by itself (Telegram). Default on. */
+  readonly circuitBreaker?: boolean;
   /** Seeded in tests. */
   readonly random?: () => number;
   readonly now?: () => number;
@@ -68,6 +70,8 @@ export class SendQueue implements Transport {
   private running?: Promise<void>;
   private seq = 0;
   private closed = false;
+  /** Ends a quiet-hours wait early: a reply arrived, or the queue is draining. */
+  private wake?: () => void;
 
   constructor(private readonly options: SendQueueOptions) {}
 
@@ -84,13 +88,17 @@ export class SendQueue implements Transport {
     return (this.options.sleep ?? ((t: number) => new Promise((r) => setTimeout(r, t))))(ms);
   }
 
-  /** Queues a message; resolves with its outcome once it has been sent, has failed or was dropped. */
-  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
+  /**
+   * Queues a message; resolves with its outcome once it has been sent, has failed or was dropped. A reply
+   * (`replyTo`) or an `urgent` message (an alert to operators) goes first and is never held by quiet hours.
+   */
+  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ status: 'dropped', reason: 'shutting down' });
     const id = `${this.options.account}:${this.now}:${++this.seq}`;
     return new Promise<SendResult>((resolve) => {
       const item: Item = { id, chatId, content, ...(options.replyTo ? { replyTo: options.replyTo } : {}), resolve };
-      (item.replyTo ? this.replies : this.pushes).push(item);
+      (item.replyTo || options.urgent ? this.replies : this.pushes).push(item);
+      if (item.replyTo || options.urgent) this.wake?.();
       this.kick();
     });
   }
@@ -108,9 +116,13 @@ export class SendQueue implements Transport {
     return this.replies.length + this.pushes.length;
   }
 
-  /** Stops taking messages and resolves once everything queued has gone out (or been dropped). */
+  /**
+   * Stops taking messages and resolves once what was queued has gone out, paced as ever. Pushes held by
+   * quiet hours are dropped (a shutdown at 23:30 does not wait for morning); their senders are told.
+   */
   async drain(): Promise<void> {
     this.closed = true;
+    this.wake?.();
     while (this.running) await this.running;
   }
 
@@ -130,8 +142,19 @@ export class SendQueue implements Transport {
     while (this.pushes.length > 0) {
       const wait = this.quietWaitMs();
       if (wait === 0) return this.pushes.shift();
+      if (this.closed) {
+        for (const item of this.pushes.splice(0)) void this.finish(item, { status: 'dropped', reason: 'shutting down during quiet hours' });
+        return undefined;
+      }
       this.options.logger.info({ account: this.options.account, waitMs: wait, pending: this.pushes.length }, 'quiet hours: pushes wait');
-      await this.sleep(Math.min(wait, 60_000));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(wait, 60_000));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
       if (this.replies.length > 0) return this.replies.shift();
     }
     return undefined;
@@ -147,20 +170,32 @@ export class SendQueue implements Transport {
   }
 
   private async deliver(item: Item): Promise<void> {
-    const { store, logger, account } = this.options;
     let result: SendResult;
-    if (!item.replyTo && !(await this.withinCap(item.chatId))) {
-      result = { status: 'dropped', reason: 'hourly cap reached' };
-    } else {
-      try {
-        result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});
-      } catch (err) {
-        result = { status: 'failed', reason: (err as Error).message };
+    try {
+      if (!item.replyTo && !(await this.withinCap(item.chatId))) {
+        result = { status: 'dropped', reason: 'hourly cap reached' };
+      } else {
+        try {
+          result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});
+        } catch (err) {
+          result = { status: 'failed', reason: (err as Error).message };
+        }
+        this.lastChat = item.chatId;
+        this.lastSentAt = this.now;
+        if (result.status === 'failed' && this.options.circuitBreaker !== false && RATE_LIMITED.test(result.reason ?? '')) {
+          this.openCircuit(result.reason ?? '');
+        }
       }
-      this.lastChat = item.chatId;
-      this.lastSentAt = this.now;
-      if (result.status === 'failed' && RATE_LIMITED.test(result.reason ?? '')) this.openCircuit(result.reason ?? '');
+    } catch (err) {
+      // The store is down (the cap could not be checked): fail this send, keep the queue alive.
+      result = { status: 'failed', reason: (err as Error).message };
     }
+    await this.finish(item, result);
+  }
+
+  /** Logs the outcome, keeps it in the store (best effort), and tells the sender. */
+  private async finish(item: Item, result: SendResult): Promise<void> {
+    const { store, logger, account } = this.options;
     const level = result.status === 'sent' ? 'info' : 'warn';
     logger[level]({ account, sendId: item.id, chatId: item.chatId, status: result.status, reason: result.reason }, 'send');
     await store

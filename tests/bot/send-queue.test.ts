@@ -65,7 +65,8 @@ describe('SendQueue', () => {
     });
     await vi.advanceTimersByTimeAsync(60_000);
     await Promise.all([...pushes, reply]);
-    expect(platform.sent.map((s) => s.text).indexOf('回复')).toBeLessThanOrEqual(1);
+    // The first push was already on its way; the reply goes right after it, before the other four.
+    expect(platform.sent.map((s) => s.text)).toEqual(['推送0', '回复', '推送1', '推送2', '推送3', '推送4']);
   });
 
   it('drops pushes past the hourly cap per chat, but not replies, and keeps every status in the store', async () => {
@@ -105,6 +106,44 @@ describe('SendQueue', () => {
     expect((await push).status).toBe('sent');
     const sentAt = new Date(platform.sent[1]!.at);
     expect(sentAt.getTime()).toBeGreaterThanOrEqual(new Date('2026-11-25T00:00:00Z').getTime()); // 08:00 local
+  });
+
+  it('sends a reply at once even while pushes wait out quiet hours, and an urgent alert too', async () => {
+    vi.setSystemTime(new Date('2026-11-24T15:30:00Z')); // 23:30 in Shanghai
+    const q = queue();
+    const push = q.send('g1', text('明早的直播预告'));
+    await vi.advanceTimersByTimeAsync(10_000); // the worker is now asleep in the quiet-hours wait
+    const reply = q.send('g1', text('这就回答你'), {
+      replyTo: { platform: 'wechat', messageId: 'm3', time: new Date(), chat: { id: 'g1', type: 'group' }, sender: { id: 'f', name: '粉丝' }, text: '?', mentioned: true, self: false },
+    });
+    const alert = q.send('ops', text('微信账号掉线了'), { urgent: true });
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect((await reply).status).toBe('sent');
+    expect((await alert).status).toBe('sent');
+    expect(platform.sent.map((s) => s.text)).toEqual(['这就回答你', '微信账号掉线了']);
+    void push;
+  });
+
+  it('drops pushes held by quiet hours when it drains, instead of waiting for morning', async () => {
+    vi.setSystemTime(new Date('2026-11-24T15:30:00Z'));
+    const q = queue();
+    const push = q.send('g1', text('明早的直播预告'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    const drained = q.drain();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await drained;
+    expect(await push).toMatchObject({ status: 'dropped', reason: 'shutting down during quiet hours' });
+  });
+
+  it('fails a send, not the process, when the store is down', async () => {
+    const broken = { ...store, increment: async () => Promise.reject(new Error('store down')) };
+    const q = queue({ store: broken });
+    const results = Promise.all([q.send('g1', text('a')), q.send('g1', text('b'))]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect((await results).map((r) => [r.status, r.reason])).toEqual([
+      ['failed', 'store down'],
+      ['failed', 'store down'],
+    ]);
   });
 
   it('reports a failed send with its reason and goes on with the next', async () => {
