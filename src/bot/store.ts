@@ -104,6 +104,13 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
   const q = (sql: string, ...params: unknown[]) => guarded('sqlite', () => adapter.query(sql, ...params)) as Promise<Record<string, unknown>[]>;
   await q('PRAGMA journal_mode=WAL');
   await q(`CREATE TABLE IF NOT EXISTS ${ATOMIC_TABLE} (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires INTEGER)`);
+  // Expired markers and counters are only ignored by the statements below; sweep them now and then.
+  let writes = 0;
+  const sweep = () => q(`DELETE FROM ${ATOMIC_TABLE} WHERE expires IS NOT NULL AND expires <= ?`, now());
+  const swept = async () => {
+    if (++writes % 500 === 0) await sweep();
+  };
+  await sweep();
   const k = (key: string) => `${namespace}:${key}`;
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
@@ -120,6 +127,7 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
         expiry(ttlMs),
         now(),
       );
+      await swept();
       return rows.length === 1;
     },
     async increment(key, by = 1, ttlMs) {
@@ -136,6 +144,7 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
         t,
         t,
       );
+      await swept();
       return Number(rows[0]!.value);
     },
     close: once(() => guarded('sqlite', () => keyv.disconnect())),
@@ -149,14 +158,24 @@ if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', K
 return v`;
 
 async function openRedis(url: string, namespace: string): Promise<Store> {
-  // Bounded reconnects and a connect timeout: an outage must surface as an error, not hang a reply.
+  // Unreachable at start: refuse to open. Lost later: reconnect for as long as it takes, with backoff,
+  // while every call fails at once (no offline queue) so a reply never hangs on the store.
+  let opened = false;
   const adapter = new KeyvRedis(
-    { url, socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => (retries > 5 ? false : Math.min(retries * 200, 1_000)) } },
+    {
+      url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5_000,
+        reconnectStrategy: (retries: number) => (!opened && retries > 3 ? new Error('redis unreachable') : Math.min(100 * 2 ** retries, 5_000)),
+      },
+    },
     { throwOnConnectError: true, throwOnErrors: true },
   );
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
   keyv.on('error', () => {});
   const client = await guarded('redis', async () => adapter.getClient());
+  opened = true;
   const k = (key: string) => `${namespace}:atomic:${key}`;
   return {
     kind: 'redis',

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, hasCode } from '../../src/bot/errors.js';
@@ -98,6 +99,53 @@ describe('several processes sharing one store', () => {
     const namespace = `race-${process.pid}-${Date.now()}`;
     const won = await Promise.all([1, 2, 3, 4].map(() => race(dir.dir, url, namespace)));
     expect(won.reduce((a, b) => a + b, 0)).toBe(40);
+    // And no increment was lost: 4 processes x 40.
+    const check = await openStore({ dataDir: dir.dir, ...(url ? { redisUrl: url } : {}), namespace });
+    expect(await check.increment('claims', 0)).toBe(160);
+    await check.close();
+  });
+});
+
+describe('a Redis outage after start', () => {
+  it('fails each call at once while Redis is away, and works again when it is back', async () => {
+    const target = new URL(REDIS_URL);
+    const sockets = new Set<Socket>();
+    let proxy: Server | undefined;
+    const listen = (port: number) =>
+      new Promise<number>((resolve) => {
+        proxy = createServer((client) => {
+          const upstream = createConnection(Number(target.port || 6379), target.hostname);
+          sockets.add(client).add(upstream);
+          client.pipe(upstream).pipe(client);
+          const drop = () => (client.destroy(), upstream.destroy());
+          client.on('error', drop).on('close', drop);
+          upstream.on('error', drop).on('close', drop);
+        }).listen(port, '127.0.0.1', () => resolve((proxy!.address() as { port: number }).port));
+      });
+    const cut = () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        proxy!.close(() => resolve());
+      });
+    const port = await listen(0);
+    const store = await openStore({ dataDir: dir.dir, redisUrl: `redis://127.0.0.1:${port}`, namespace: `blip-${process.pid}-${Date.now()}` });
+    expect(await store.setIfAbsent('a', 60_000)).toBe(true);
+    await cut();
+    await new Promise((r) => setTimeout(r, 300));
+    const during = await store.setIfAbsent('b', 60_000).catch((e: unknown) => e);
+    expect(hasCode(during, ErrorCode.STORE_UNAVAILABLE)).toBe(true);
+    await new Promise((r) => setTimeout(r, 4_000)); // longer than the old five-retry limit
+    await listen(port);
+    let back: unknown;
+    for (let i = 0; i < 40 && back !== true; i++) {
+      back = await store.setIfAbsent('c', 60_000).catch((e: unknown) => e);
+      if (back !== true) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(back).toBe(true);
+    expect(await store.increment('n', 1)).toBe(1);
+    await store.close();
+    await cut();
   });
 });
 
