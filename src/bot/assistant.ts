@@ -14,6 +14,8 @@ export interface Assistant {
   readonly router: Router;
   readonly store: Store;
   readonly groups: GroupRegistry;
+  /** Operators, from OPSBOT_ADMINS and the shop file, as `platform:userId`. */
+  readonly admins: readonly string[];
   /** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
   onMembership(event: MembershipEvent, transport: Transport): Promise<void>;
   close(): Promise<void>;
@@ -58,10 +60,8 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
   const store = await openConfiguredStore(config);
   const groups = new GroupRegistry(store);
   await groups.seed(shop);
-  const roles = new RoleDirectory({
-    admins: [...config.admins, ...(shop?.people.admins ?? [])],
-    agents: [...config.agents, ...(shop?.people.agents ?? [])],
-  });
+  const admins = [...new Set([...config.admins, ...(shop?.people.admins ?? [])])];
+  const roles = new RoleDirectory({ admins, agents: [...config.agents, ...(shop?.people.agents ?? [])] });
   const router = new Router({
     store,
     prompts,
@@ -78,5 +78,5 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
     .start();
   logger.debug({ store: store.kind, groups: shop?.groups.length ?? 0 }, 'assistant ready');
   const onMembership = createMembershipHandler({ groups, prompts, logger });
-  return { router, store, groups, onMembership, close: () => store.close() };
+  return { router, store, groups, admins, onMembership, close: () => store.close() };
 }

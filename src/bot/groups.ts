@@ -74,7 +74,9 @@ export class GroupRegistry {
     const key = this.key(platform, id);
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    if (!(await this.get(platform, id))) await this.joined(platform, id, name ?? id, 'seen');
+    // Unknown, or marked left (the bot was added back while this process was away): it is active now.
+    const g = await this.get(platform, id);
+    if (!g || g.status === 'left') await this.joined(platform, id, name ?? g?.name ?? id, 'seen');
   }
 
   /** The bot was removed from a group. */

@@ -110,8 +110,14 @@ export class Router {
     }
   }
 
+  /** Spoken to: a private chat, an @-mention, a command, or a keyword a skill claims (领券 counts towards a flood too). */
   private addressed(ctx: IncomingMessage): boolean {
-    return ctx.chat.type === 'private' || ctx.mentioned || parseCommand(ctx.text) !== undefined;
+    return (
+      ctx.chat.type === 'private' ||
+      ctx.mentioned ||
+      parseCommand(ctx.text) !== undefined ||
+      this.skills.some((s) => s.keywords?.some((re) => re.test(ctx.text)))
+    );
   }
 
   private async dropDuplicates(ctx: ChatContext, next: () => Promise<void>): Promise<void> {

@@ -37,7 +37,7 @@ export function loadShopFile(path: string): ShopFile | undefined {
   const parsed = ShopFileSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
-    variable: `${path} → ${issue.path.join('.') || '(根)'}`,
+    variable: `${path} → /${issue.path.join('/')}`,
     key: issue.message.startsWith('shop/') ? issue.message : 'shop/invalid',
     params: { name: path, where: issue.path.join('.') },
   }));

@@ -163,6 +163,11 @@ describe('Router', () => {
     expect(outbox.texts().at(-1)).toBe('echo:别人的消息');
   });
 
+  it('counts a repeated keyword claim towards a flood', async () => {
+    for (let i = 0; i < 8; i++) await router.handle(msg({ ...inGroup, text: '领券' }), outbox);
+    expect(outbox.texts()).toEqual([...Array(5).fill('券来了'), prompts.render('bot/slow-down', { minutes: 1 })]);
+  });
+
   it('does not count group chit-chat towards a flood', async () => {
     for (let i = 0; i < 20; i++) await router.handle(msg({ ...inGroup, text: `哈哈${i}` }), outbox);
     await router.handle(msg({ ...inGroup, text: '/echo 还在吗' }), outbox);

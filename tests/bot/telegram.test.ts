@@ -120,16 +120,40 @@ describe('Telegram through grammY, against telegram-test-api on 127.0.0.1', () =
     expect(logs.lines().find((l) => l.msg === 'refused: role not allowed')).toMatchObject({ userId: String(FAN + 2), platform: 'telegram' });
   });
 
-  it('gives one answer for an update delivered twice (webhook retries)', async () => {
+  it('gives one answer for an update delivered twice (webhook retries), by update_id alone', async () => {
     const CHAT = 7007;
-    const update = {
+    const update = (messageId: number) => ({
       update_id: 990001,
-      message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: CHAT, type: 'private' as const, first_name: '小李' }, from: { id: CHAT, is_bot: false, first_name: '小李' }, text: '福袋谁能发？' },
-    };
-    await adapter.bot.handleUpdate(update);
-    await adapter.bot.handleUpdate(update);
+      message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: CHAT, type: 'private' as const, first_name: '小李' }, from: { id: CHAT, is_bot: false, first_name: '小李' }, text: '福袋谁能发？' },
+    });
+    await adapter.bot.handleUpdate(update(1));
+    await adapter.bot.handleUpdate(update(2)); // same update id: must not reach the router's message-id dedupe
     await new Promise((r) => setTimeout(r, 300));
     expect(await botMessages(CHAT, 1)).toHaveLength(1);
+  });
+});
+
+describe('mentions and commands in Telegram groups', () => {
+  const groupUpdate = (id: number, chatId: number, text: string) => ({
+    update_id: id,
+    message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'supergroup' as const, title: '粉丝3群' }, from: { id: 4242, is_bot: false, first_name: '小钱' }, text },
+  });
+
+  it('takes @BotName in any letter case as a mention, and strips it', async () => {
+    const GROUP = -7007;
+    const name = adapter.bot.botInfo.username;
+    const shouted = name.charAt(0) === name.charAt(0).toUpperCase() ? name.toLowerCase() : name.toUpperCase();
+    await adapter.bot.handleUpdate(groupUpdate(770001, GROUP, `@${shouted} 福袋谁能发？`));
+    expect((await botMessages(GROUP, 1))[0]).toContain('福袋');
+  });
+
+  it('leaves /ask@other_bot to the other bot', async () => {
+    const GROUP = -7008;
+    await adapter.bot.handleUpdate(groupUpdate(770002, GROUP, '/ask@some_other_bot 福袋谁能发'));
+    await adapter.bot.handleUpdate(groupUpdate(770003, GROUP, `/ask@${adapter.bot.botInfo.username} 福袋谁能发`));
+    const texts = await botMessages(GROUP, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(texts).toHaveLength(1);
   });
 });
 
@@ -154,8 +178,11 @@ describe('group membership on Telegram', () => {
       message: { message_id: 5, date, chat, from: { id: 8008, is_bot: false, first_name: '小周' }, new_chat_members: [{ id: 8008, is_bot: false, first_name: '小周' }] },
     });
     const [welcome] = await botMessages(GROUP, 1);
-    expect(welcome).toMatch(/^@小周 /);
+    // A real mention (it notifies them), not just the name as text.
+    expect(welcome).toMatch(/^<a href="tg:\/\/user\?id=8008">小周<\/a> /);
     expect(welcome).toContain('粉丝2群');
+    const sent = server.storage.botMessages.find((m) => String(m.message.chat_id) === String(GROUP))!;
+    expect((sent.message as { parse_mode?: string }).parse_mode).toBe('HTML');
   });
 });
 

@@ -59,7 +59,8 @@ describe('opsbot start with Telegram', () => {
     const run = start({ OPSBOT_HTTP_PORT: String(port) });
     const health = await until(async () => {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      return r?.ok ? ((await r.json()) as Record<string, unknown>) : undefined;
+      const body = r?.ok ? ((await r.json()) as Record<string, unknown>) : undefined;
+      return body?.telegram === 'polling' ? body : undefined; // 'starting' until connected
     });
     expect(health).toMatchObject({ ok: true, store: 'sqlite', telegram: 'polling' });
     const client = server.getClient(TOKEN, { userId: 3003, chatId: 3003, type: 'private' });

@@ -1,6 +1,9 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage as IncomingHttp, ServerResponse } from 'node:http';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Prompts } from '../prompts.js';
@@ -26,6 +29,12 @@ export interface TelegramAdapterOptions {
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
 }
 
+function titleOf(chat: object): { title?: string } {
+  return 'title' in chat && typeof chat.title === 'string' && chat.title ? { title: chat.title } : {};
+}
+
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** Splits text Telegram would refuse into pieces, at line ends where it can. */
 export function splitForTelegram(text: string, max = TELEGRAM_MAX_TEXT): string[] {
   const pieces: string[] = [];
@@ -50,29 +59,36 @@ export class TelegramAdapter implements Transport {
   readonly bot: Bot;
   private readonly queue: SendQueue;
   private runner?: RunnerHandle;
+  private state: 'starting' | 'polling' | 'webhook' | 'conflict' | 'stopped' = 'starting';
+
+  /** For /healthz: polling, webhook, conflict (another process polls this token) or stopped. */
+  get status(): string {
+    return this.state;
+  }
 
   constructor(private readonly options: TelegramAdapterOptions) {
-    this.bot = new Bot(options.token, options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {});
-    // The plugin's defaults retry forever and wait as long as Telegram asks: bound both.
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+    // grammY waits 500 s for an answer by default; long polling asks for 30 s, so 45 s bounds every call.
+    this.bot = new Bot(options.token, { client: { timeoutSeconds: 45, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
+    // The plugin's defaults retry forever and wait as long as Telegram asks, and retry network errors
+    // without limit: bound the waits and tries, and let network errors through (the send fails with
+    // its reason; polling retries on its own schedule).
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.use(async (ctx, next) => {
-      // Webhook deliveries can repeat: one update id, one effect, across processes.
-      if (await options.store.setIfAbsent(`tg-update:${ctx.update.update_id}`, 24 * 3600_000)) await next();
+      // Webhook deliveries can repeat: one update id, one effect, across processes (keyed by bot).
+      if (await options.store.setIfAbsent(`tg-update:${ctx.me.id}:${ctx.update.update_id}`, 24 * 3600_000)) await next();
     });
     this.bot.on('message:text', (ctx) => this.onText(ctx));
     this.bot.on('my_chat_member', async (ctx) => {
       const { chat, new_chat_member: member } = ctx.myChatMember;
       if (chat.type === 'private') return;
       const kind = member.status === 'left' || member.status === 'kicked' ? 'bot-left' : 'bot-joined';
-      await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...('title' in chat ? { title: chat.title } : {}) }, kind, people: [] }, this);
+      await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
     });
     this.bot.on('message:new_chat_members', async (ctx) => {
       const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
       const chat = ctx.message.chat;
-      if (people.length > 0) {
-        await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...('title' in chat ? { title: chat.title } : {}) }, kind: 'members-joined', people }, this);
-      }
+      if (people.length > 0) await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...titleOf(chat) }, kind: 'members-joined', people }, this);
     });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
@@ -84,6 +100,8 @@ export class TelegramAdapter implements Transport {
       gap: [1_000, 1_500],
       chatSwitchGap: [50, 300],
       hourlyCapPerChat: 600,
+      // auto-retry already honours 429s per request; one slow chat must not pause every other.
+      circuitBreaker: false,
       ...options.pacing,
     });
   }
@@ -92,12 +110,18 @@ export class TelegramAdapter implements Transport {
   async start(options: { webhook?: boolean } = {}): Promise<void> {
     await this.bot.init();
     await this.registerCommands();
-    if (options.webhook) return;
+    if (options.webhook) {
+      this.state = 'webhook';
+      return;
+    }
     // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
     await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ err }, 'telegram: deleteWebhook failed'));
-    this.runner = run(this.bot, { runner: { silent: true } });
+    // A network outage is retried every 5 s for as long as it lasts (the default doubles up to hours).
+    this.runner = run(this.bot, { runner: { silent: true, retryInterval: 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
+    this.state = 'polling';
     this.runner.task()?.catch((err: unknown) => {
       const conflict = err instanceof GrammyError && err.error_code === 409;
+      this.state = conflict ? 'conflict' : 'stopped';
       this.options.logger.error(
         { err },
         conflict
@@ -110,11 +134,38 @@ export class TelegramAdapter implements Transport {
   /** Stops polling and sends what is queued. */
   async stop(): Promise<void> {
     if (this.runner?.isRunning()) await this.runner.stop();
+    this.state = 'stopped';
     await this.queue.drain();
   }
 
+  /**
+   * The webhook endpoint: refuses a request without the secret token (401), answers Telegram at once
+   * and handles the update after, so a slow answer (a paced send, a model) never makes Telegram resend.
+   */
+  webhookHandler(secret: string): (req: IncomingHttp, res: ServerResponse) => Promise<void> {
+    const expected = Buffer.from(secret);
+    return async (req, res) => {
+      const given = Buffer.from(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''));
+      if (req.method !== 'POST' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.writeHead(401).end();
+        return;
+      }
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
+      let update: Update;
+      try {
+        update = JSON.parse(body) as Update;
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200).end();
+      this.bot.handleUpdate(update).catch((err: unknown) => this.options.logger.error({ err, updateId: update.update_id }, 'telegram: webhook update failed'));
+    };
+  }
+
   /** The Transport the router uses: every send goes through the paced queue. */
-  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
+  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
     return this.queue.send(chatId, content, options);
   }
 
@@ -134,20 +185,19 @@ export class TelegramAdapter implements Transport {
     const m = ctx.message;
     if (!m || !('text' in m) || typeof m.text !== 'string' || !m.from) return undefined;
     const me = this.bot.botInfo;
-    const handle = `@${me.username}`;
-    const mentioned = m.text.includes(handle) || m.reply_to_message?.from?.id === me.id;
+    const handle = new RegExp(`@${me.username}(?![A-Za-z0-9_])`, 'gi');
+    // `/ask@other_bot` is for another bot in the group.
+    const target = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(m.text)?.[1];
+    if (target && target.toLowerCase() !== me.username.toLowerCase()) return undefined;
+    const mentioned = handle.test(m.text) || m.reply_to_message?.from?.id === me.id;
     const name = [m.from.first_name, m.from.last_name].filter(Boolean).join(' ') || m.from.username || String(m.from.id);
     return {
       platform: 'telegram',
       messageId: String(m.message_id),
       time: new Date(m.date * 1000),
-      chat: {
-        id: String(m.chat.id),
-        type: m.chat.type === 'private' ? 'private' : 'group',
-        ...('title' in m.chat && m.chat.title ? { title: m.chat.title } : {}),
-      },
+      chat: { id: String(m.chat.id), type: m.chat.type === 'private' ? 'private' : 'group', ...titleOf(m.chat) },
       sender: { id: String(m.from.id), name, isBot: m.from.is_bot },
-      text: m.text.split(handle).join('').trim(),
+      text: m.text.replace(handle, '').trim(),
       mentioned,
       self: m.from.id === me.id,
     };
@@ -159,7 +209,11 @@ export class TelegramAdapter implements Transport {
   }
 
   private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
-    const reply = options.replyTo && options.replyTo.chat.type === 'group' ? { reply_to_message_id: Number(options.replyTo.messageId) } : {};
+    // Quote the question in a group; still answer if it was deleted meanwhile.
+    const reply =
+      options.replyTo && options.replyTo.chat.type === 'group'
+        ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
+        : {};
     try {
       if (content.kind === 'image') {
         try {
@@ -172,7 +226,13 @@ export class TelegramAdapter implements Transport {
           return this.sendNow(chatId, { kind: 'text', text: content.caption }, options);
         }
       }
-      const text = content.kind === 'mention' ? `${content.mentions.map((p) => `@${p.name}`).join(' ')} ${content.text}` : content.text;
+      if (content.kind === 'mention') {
+        // A real mention: a link to the person, which notifies them, not just their name as text.
+        const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
+        await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
+        return { status: 'sent' };
+      }
+      const text = content.text;
       for (const piece of splitForTelegram(text)) await this.bot.api.sendMessage(chatId, piece, reply);
       return { status: 'sent' };
     } catch (err) {

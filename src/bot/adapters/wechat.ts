@@ -2,6 +2,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
 import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
+import type { ContactInterface, RoomInterface } from 'wechaty/impls';
 import type { Puppet } from 'wechaty-puppet';
 import { FileBox } from 'file-box';
 import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
@@ -35,6 +36,12 @@ export class WechatAdapter implements Transport {
   readonly bot: Wechaty;
   private readonly queue: SendQueue;
   private readonly sessionDir: string;
+  private stopping = false;
+  /** Rooms and people seen in incoming messages: sends reuse them instead of looking them up (WeChat locks accounts that look up too fast). */
+  private readonly rooms = new Map<string, RoomInterface>();
+  private readonly contacts = new Map<string, ContactInterface>();
+  /** Accounts of opsbot processes (ours and others): their messages are never answered, so two bots in a room cannot loop. */
+  private botAccounts = new Set<string>();
 
   constructor(private readonly options: WechatAdapterOptions) {
     this.sessionDir = join(options.dataDir, 'wechaty');
@@ -48,24 +55,32 @@ export class WechatAdapter implements Transport {
     this.bot.on('login', (user) => {
       log.info({ user: user.name() }, 'wechat: logged in');
       void this.protectSession();
+      void this.registerAccount(user.id);
     });
     this.bot.on('logout', (user, reason) => {
+      // stop() logs out by design: that is no news for the operators.
+      if (this.stopping) return;
       log.warn({ user: user.name(), reason }, 'wechat: logged out; waiting for the account to log in again');
       options.onAlert?.('logged-out', String(reason ?? ''));
     });
     // Puppets report transient trouble as 'error' events; unhandled, Node would end the process.
     this.bot.on('error', (err) => log.error({ err }, 'wechat: puppet error'));
     this.bot.on('message', (msg) => {
+      if (this.stopping) return;
       this.onMessage(msg).catch((err: unknown) => log.error({ err, msgId: msg.id }, 'wechat: message handling failed'));
     });
     const membership = (event: MembershipEvent) =>
       options.onMembership?.(event, this).catch((err: unknown) => log.error({ err, chatId: event.chat.id }, 'wechat: membership handling failed'));
-    this.bot.on('room-join', async (room, invitees) => {
-      const chat = { id: room.id, title: await room.topic() };
-      const self = invitees.some((c) => c.self());
-      if (self) await membership({ platform: 'wechat', chat, kind: 'bot-joined', people: [] });
-      const people = invitees.filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() }));
-      if (people.length > 0) await membership({ platform: 'wechat', chat, kind: 'members-joined', people });
+    this.bot.on('room-join', (room, invitees) => {
+      const handle = async () => {
+        this.rooms.set(room.id, room);
+        for (const c of invitees) this.contacts.set(c.id, c);
+        const chat = { id: room.id, title: await room.topic() };
+        if (invitees.some((c) => c.self())) await membership({ platform: 'wechat', chat, kind: 'bot-joined', people: [] });
+        const people = invitees.filter((c) => !c.self()).map((c) => ({ id: c.id, name: c.name() }));
+        if (people.length > 0) await membership({ platform: 'wechat', chat, kind: 'members-joined', people });
+      };
+      handle().catch((err: unknown) => log.error({ err, roomId: room.id }, 'wechat: room-join handling failed'));
     });
     this.bot.on('room-leave', async (room, leavers) => {
       if (leavers.some((c) => c.self())) await membership({ platform: 'wechat', chat: { id: room.id }, kind: 'bot-left', people: [] });
@@ -87,15 +102,33 @@ export class WechatAdapter implements Transport {
     await this.bot.start();
   }
 
-  /** Sends what is queued, then stops the puppet. */
+  /** Stops taking messages, sends what is queued, then stops the puppet. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.queue.drain();
     await this.bot.stop();
+  }
+
+  private async registerAccount(id: string): Promise<void> {
+    const { store, logger } = this.options;
+    try {
+      await store.set(`wechat-account:${id}`, true);
+      this.botAccounts = new Set((await store.list('wechat-account:')).map(([k]) => k.slice('wechat-account:'.length)));
+    } catch (err) {
+      logger.warn({ err }, 'wechat: could not register this account among the opsbot accounts');
+    }
   }
 
   /** The Transport the router uses: every send goes through the account's paced queue. */
   send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
     return this.queue.send(chatId, content, options);
+  }
+
+  /** Any id may be a room (wechat4u's start with @@, others end with @chatroom): ask once, then remember. */
+  private async findRoom(id: string): Promise<RoomInterface | undefined> {
+    const room = await this.bot.Room.find({ id }).catch(() => undefined);
+    if (room) this.rooms.set(id, room);
+    return room;
   }
 
   private async protectSession(): Promise<void> {
@@ -109,12 +142,14 @@ export class WechatAdapter implements Transport {
     if (msg.type() !== this.bot.Message.Type.Text) return undefined;
     const room = msg.room();
     const talker = msg.talker();
+    if (room) this.rooms.set(room.id, room);
+    this.contacts.set(talker.id, talker);
     return {
       platform: 'wechat',
       messageId: msg.id,
       time: msg.date(),
       chat: room ? { id: room.id, type: 'group', title: await room.topic() } : { id: talker.id, type: 'private' },
-      sender: { id: talker.id, name: talker.name() },
+      sender: { id: talker.id, name: talker.name(), isBot: this.botAccounts.has(talker.id) && !msg.self() },
       // Without the "@bot" mention and the U+2005 WeChat puts after it.
       text: (room ? await msg.mentionText() : msg.text()).replace(/\u2005/g, ' ').trim(),
       mentioned: room ? await msg.mentionSelf() : false,
@@ -129,8 +164,8 @@ export class WechatAdapter implements Transport {
 
   private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
     try {
-      const room = chatId.includes('@chatroom') ? await this.bot.Room.find({ id: chatId }) : undefined;
-      const target = room ?? (await this.bot.Contact.find({ id: chatId }));
+      const room = this.rooms.get(chatId) ?? (await this.findRoom(chatId));
+      const target = room ?? this.contacts.get(chatId) ?? (await this.bot.Contact.find({ id: chatId }));
       if (!target) return { status: 'failed', reason: `no such chat: ${chatId}` };
       if (content.kind === 'image') {
         await target.say(FileBox.fromBuffer(content.data, 'image.png'));
@@ -139,7 +174,12 @@ export class WechatAdapter implements Transport {
       }
       if (room) {
         const ids = content.kind === 'mention' ? content.mentions.map((m) => m.id) : options.replyTo ? [options.replyTo.sender.id] : [];
-        const contacts = (await Promise.all(ids.map((id) => this.bot.Contact.find({ id })))).filter((c) => c !== undefined);
+        // One at a time, and only for people not seen yet: look-ups in bursts get accounts locked.
+        const contacts: ContactInterface[] = [];
+        for (const id of ids) {
+          const c = this.contacts.get(id) ?? (await this.bot.Contact.find({ id }));
+          if (c) contacts.push(c);
+        }
         await room.say(content.text, ...contacts);
       } else {
         await target.say(content.text);

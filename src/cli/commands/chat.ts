@@ -42,7 +42,7 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
     if (interactive) rl.prompt();
     for await (const line of rl) {
       const text = line.trim();
-      if (['exit', 'quit', '退出'].includes(text)) break;
+      if (prompts.render('cli/playground-exit-words').split(/\s+/).includes(text)) break;
       if (text) {
         const replies = await chat.say(text);
         for (const r of replies) out(renderOutbound(r.content, prompts) + (interactive ? '\n' : ''));
@@ -56,10 +56,11 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
   if (interactive) out(prompts.render('cli/playground-bye'));
 }
 
+/** The role `--as` names; fan when not given. */
 export function parseRole(value: string | undefined, prompts: Prompts): Role {
   if (value === undefined) return 'fan';
   if ((ROLES as readonly string[]).includes(value)) return value as Role;
-  throw new UsageError(prompts.render('cli/chat-invalid-role', { value, roles: ROLES.join('、') }));
+  throw new UsageError(prompts.render('cli/chat-invalid-role', { value, roles: ROLES.join(prompts.render('cli/list-separator')) }));
 }
 
 /** `opsbot chat`: the playground, as a fan, an agent or an admin, privately or in a group. */

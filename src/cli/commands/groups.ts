@@ -36,9 +36,9 @@ export function registerGroups(program: Command, prompts: Prompts, runtime: () =
               platform: prompts.render(`cli/platform-name-${g.platform}`),
               name: g.name,
               id: g.id,
-              tags: g.tags.length > 0 ? g.tags.join('、') : '—',
+              tags: g.tags.length > 0 ? g.tags.join(prompts.render('cli/list-separator')) : prompts.render('cli/groups-no-tags'),
               fan: prompts.render(fans.has(`${g.platform}:${g.id}`) ? 'cli/groups-fan-yes' : 'cli/groups-fan-no'),
-              skills: g.skills ? g.skills.join('、') : prompts.render('cli/groups-all-skills'),
+              skills: g.skills ? g.skills.join(prompts.render('cli/list-separator')) : prompts.render('cli/groups-all-skills'),
               status: prompts.render(`cli/groups-status-${g.status}`),
             }),
           );

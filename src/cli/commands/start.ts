@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { webhookCallback } from 'grammy';
 import { TelegramAdapter } from '../../bot/adapters/telegram.js';
 import { WechatAdapter } from '../../bot/adapters/wechat.js';
 import { createAssistant } from '../../bot/assistant.js';
@@ -29,20 +28,18 @@ async function runPlatforms(rt: Runtime): Promise<void> {
   const assistant = await createAssistant(rt);
   const common = { router: assistant.router, store: assistant.store, logger, tz: config.tz, onMembership: assistant.onMembership };
   const telegram = config.telegram ? new TelegramAdapter({ ...common, prompts, token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}) }) : undefined;
-  // Operators hear of trouble on WeChat through Telegram, where they are; the log has it either way.
+  // Operators hear of trouble on WeChat through Telegram, where they are, at once (not held by quiet
+  // hours); the log has it either way.
   const alertOperators = (what: 'rate-limited' | 'logged-out', detail: string) => {
     logger.error({ what, detail }, 'wechat: operators alerted');
     const text = prompts.render(`bot/alert-wechat-${what}`, { detail });
-    for (const id of config.admins.filter((a) => a.startsWith('telegram:'))) {
-      void telegram?.send(id.slice('telegram:'.length), { kind: 'text', text });
+    for (const id of assistant.admins.filter((a) => a.startsWith('telegram:'))) {
+      void telegram?.send(id.slice('telegram:'.length), { kind: 'text', text }, { urgent: true });
     }
   };
   const wechat = config.wechat ? new WechatAdapter({ ...common, dataDir: config.dataDir, onAlert: alertOperators }) : undefined;
   const routes: Record<string, HttpHandler> = {};
-  if (telegram && config.telegram?.webhookUrl) {
-    // grammY answers 401 to a request without the right secret token.
-    routes['/telegram/webhook'] = webhookCallback(telegram.bot, 'http', { secretToken: config.telegram.webhookSecret });
-  }
+  if (telegram && config.telegram?.webhookUrl) routes['/telegram/webhook'] = telegram.webhookHandler(config.telegram.webhookSecret);
   const telegramMode = config.telegram ? (config.telegram.webhookUrl ? 'webhook' : 'polling') : 'off';
   const http = await startHttpServer({
     port: config.httpPort,
@@ -50,7 +47,7 @@ async function runPlatforms(rt: Runtime): Promise<void> {
     routes,
     health: () => ({
       store: assistant.store.kind,
-      telegram: telegramMode,
+      telegram: telegram ? telegram.status : 'off',
       wechat: wechat ? (wechat.bot.isLoggedIn ? 'logged-in' : 'waiting-for-login') : 'off',
       knowledge: { documents, chunks },
     }),
@@ -63,8 +60,9 @@ async function runPlatforms(rt: Runtime): Promise<void> {
   out(prompts.render('cli/start-running', { port: http.port, telegram: prompts.render(`cli/platform-${telegramMode}`), wechat: prompts.render(wechat ? 'cli/platform-on' : 'cli/platform-off') }));
   const signal = await untilSignal();
   logger.info({ signal }, 'stopping: draining the send queues');
-  await Promise.all([telegram?.stop(), wechat?.stop()]);
+  // Take no more updates first, so nothing accepted loses its answer; then send what is queued.
   await http.close();
+  await Promise.all([telegram?.stop(), wechat?.stop()]);
   await assistant.close();
   out(prompts.render('cli/start-stopped'));
 }
