@@ -70,6 +70,8 @@ export class SendQueue implements Transport {
   private running?: Promise<void>;
   private seq = 0;
   private closed = false;
+  /** Several processes may share one store: send ids carry a tag of this queue's own. */
+  private readonly tag = Math.random().toString(36).slice(2, 8);
   /** Ends a quiet-hours wait early: a reply arrived, or the queue is draining. */
   private wake?: () => void;
 
@@ -94,7 +96,7 @@ export class SendQueue implements Transport {
    */
   send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ status: 'dropped', reason: 'shutting down' });
-    const id = `${this.options.account}:${this.now}:${++this.seq}`;
+    const id = `${this.options.account}:${this.tag}:${this.now}:${++this.seq}`;
     return new Promise<SendResult>((resolve) => {
       const item: Item = { id, chatId, content, ...(options.replyTo ? { replyTo: options.replyTo } : {}), resolve };
       (item.replyTo || options.urgent ? this.replies : this.pushes).push(item);

@@ -1,6 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramAdapter, splitForTelegram } from '../../src/bot/adapters/telegram.js';
@@ -11,20 +10,12 @@ import { Router } from '../../src/bot/router.js';
 import type { Skill } from '../../src/bot/skill.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
 import { createPlaybookQaSkill } from '../../src/skills/playbook-qa/index.js';
-import { captureLogger, memoryStore, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
+import { captureLogger, freePort, memoryStore, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
 
 const TOKEN = '123456:TEST-token-for-the-emulator-only';
 const ADMIN = 1001;
 const FAN = 2002;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const kpi: Skill = {
   name: 'kpi',
