@@ -84,18 +84,19 @@ function isTimeZone(tz: string): boolean {
 /** `platform:userId` entries separated by commas: `telegram:1001,wechat:wxid_x`. */
 const PEOPLE_LIST = /^\s*(telegram|wechat|local):[^,:\s]+(\s*,\s*(telegram|wechat|local):[^,:\s]+)*\s*$/;
 
+/** A whole number in [min, max], `fallback` when unset; anything else is reported with `key`. */
+function intVar(min: number, max: number, fallback: number, key: string) {
+  const message = { message: key };
+  return z.coerce.number(message).int(message).min(min, message).max(max, message).default(fallback);
+}
+
 // Each message is the prompt key of the sentence an operator reads about that variable.
 const EnvSchema = z.object({
   OPSBOT_DATA_DIR: z.string().default('./data'),
   OPSBOT_PLAYBOOK_DIR: z.string().optional(),
   OPSBOT_TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, { message: 'config/invalid-tz' }),
   OPSBOT_NOW: z.iso.datetime({ offset: true, message: 'config/invalid-now' }).optional(),
-  OPSBOT_LLM_TIMEOUT_MS: z.coerce
-    .number({ message: 'config/invalid-timeout' })
-    .int({ message: 'config/invalid-timeout' })
-    .min(100, { message: 'config/invalid-timeout' })
-    .max(600_000, { message: 'config/invalid-timeout' })
-    .default(15_000),
+  OPSBOT_LLM_TIMEOUT_MS: intVar(100, 600_000, 15_000, 'config/invalid-timeout'),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
   OPENAI_MODEL: z.string().optional(),
@@ -104,12 +105,7 @@ const EnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'config/invalid-redis-url' }).optional(),
   OPSBOT_ADMINS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
   OPSBOT_AGENTS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
-  OPSBOT_HTTP_PORT: z.coerce
-    .number({ message: 'config/invalid-port' })
-    .int({ message: 'config/invalid-port' })
-    .min(0, { message: 'config/invalid-port' })
-    .max(65_535, { message: 'config/invalid-port' })
-    .default(8787),
+  OPSBOT_HTTP_PORT: intVar(0, 65_535, 8787, 'config/invalid-port'),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),

@@ -44,8 +44,7 @@ export class OpsbotError extends Error {
 
 /** An error whose prompt (`promptKey`, rendered with `params`) is the polite reply a user gets. */
 export class UserFacingError extends OpsbotError {
-  /** Which sentence the user gets; a caller closer to the user may swap in a better-fitting one. */
-  promptKey: string;
+  readonly promptKey: string;
   readonly params: Record<string, string | number>;
 
   constructor(

@@ -82,8 +82,11 @@ describe('WeChat through wechaty, with wechaty-puppet-mock', () => {
     const before = botReplies().length;
     fan2.say('今天的直播好好看').to(room);
     fan.say('是啊，主播好可爱').to(room);
+    // From the bot's own account (a person using the shop's phone), even addressed to the bot: never answered.
+    botUser.say('@店小二\u2005福袋谁能发？', [botUser]).to(room);
     await settle(800);
-    expect(botReplies().length).toBe(before);
+    expect(botReplies().length).toBe(before + 1); // only the message the bot's own account sent itself
+    expect(botReplies().at(-1)!.text).toBe('@店小二\u2005福袋谁能发？');
   });
 
   it('answers a private question', async () => {

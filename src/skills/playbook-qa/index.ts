@@ -1,4 +1,4 @@
-import { ErrorCode, hasCode } from '../../bot/errors.js';
+import { ErrorCode, UserFacingError } from '../../bot/errors.js';
 import type { Skill } from '../../bot/skill.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 
@@ -20,15 +20,11 @@ export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
     roles: ['admin', 'agent', 'fan'],
     fallback: true,
     async handle(ctx, input) {
-      try {
-        const answer = await services.knowledge.ask(input.args);
-        ctx.logger.info({ found: answer.found, mode: answer.mode, sources: answer.sources.length }, 'answered');
-        await ctx.reply(answer.answer);
-      } catch (err) {
-        // In a chat the example is the command, not the CLI the generic message shows.
-        if (hasCode(err, ErrorCode.KB_QUESTION_EMPTY)) throw Object.assign(err, { promptKey: 'qa/empty-question' });
-        throw err;
-      }
+      // In a chat the example is the command, not the CLI the knowledge base's own message shows.
+      if (!input.args.trim()) throw new UserFacingError(ErrorCode.KB_QUESTION_EMPTY, 'qa/empty-question');
+      const answer = await services.knowledge.ask(input.args);
+      ctx.logger.info({ found: answer.found, mode: answer.mode, sources: answer.sources.length }, 'answered');
+      await ctx.reply(answer.answer);
     },
   };
 }
