@@ -168,11 +168,13 @@ export function memoryStore(): Store & { keys(): string[] } {
         .filter((k) => k.startsWith(prefix) && live(k))
         .sort()
         .map((k) => [k, data.get(k)!.value as T] as [string, T]),
-    setIfAbsent: async (key, ttlMs) => (live(key) ? false : (data.set(key, { value: 1, expires: expires(ttlMs) }), true)),
+    // Atomic keys live apart from plain values, as on the real stores: delete() does not free them.
+    setIfAbsent: async (key, ttlMs) => (live(`atomic:${key}`) ? false : (data.set(`atomic:${key}`, { value: 1, expires: expires(ttlMs) }), true)),
+    release: async (key) => Boolean(live(`atomic:${key}`)) && data.delete(`atomic:${key}`),
     increment: async (key, by = 1, ttlMs) => {
-      const e = live(key);
+      const e = live(`atomic:${key}`);
       const value = ((e?.value as number | undefined) ?? 0) + by;
-      data.set(key, { value, expires: e?.expires ?? expires(ttlMs) });
+      data.set(`atomic:${key}`, { value, expires: e?.expires ?? expires(ttlMs) });
       return value;
     },
     close: async () => {},

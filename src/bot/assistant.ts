@@ -8,6 +8,13 @@ import { loadShopFile } from './shop-file.js';
 import { Router } from './router.js';
 import { openConfiguredStore, type Store } from './store.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import type { LlmService } from './llm.js';
+import { Transports } from './transports.js';
+import { EscalationDesk } from '../skills/cs-scripts/escalations.js';
+import { resolveFacts } from '../skills/cs-scripts/facts.js';
+import { createFanDeskSkill } from '../skills/cs-scripts/fan-desk.js';
+import { createCsScriptsSkill } from '../skills/cs-scripts/index.js';
+import { CsScripts } from '../skills/cs-scripts/service.js';
 import { createPlaybookQaSkill } from '../skills/playbook-qa/index.js';
 
 export interface Assistant {
@@ -16,6 +23,12 @@ export interface Assistant {
   readonly groups: GroupRegistry;
   /** Operators, from OPSBOT_ADMINS and the shop file, as `platform:userId`. */
   readonly admins: readonly string[];
+  /** Customer-service agents, from OPSBOT_AGENTS and the shop file, as `platform:userId`. */
+  readonly agents: readonly string[];
+  /** Each platform registers its transport here as it starts: escalations cross platforms. */
+  readonly transports: Transports;
+  /** Fans' complaints and requests waiting for an agent. */
+  readonly escalations: EscalationDesk;
   /** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
   onMembership(event: MembershipEvent, transport: Transport): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +39,11 @@ export interface AssistantServices {
   readonly logger: Logger;
   readonly prompts: Prompts;
   readonly knowledge: KnowledgeBase;
+  readonly llm?: LlmService;
+  /** Tests: a shorter wait before unanswered escalations are sent again. */
+  readonly remindAfterMs?: number;
+  /** Tests: flood control other than 10 messages a minute. */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
 }
 
 /** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
@@ -61,12 +79,30 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
   const groups = new GroupRegistry(store);
   await groups.seed(shop);
   const admins = [...new Set([...config.admins, ...(shop?.people.admins ?? [])])];
-  const roles = new RoleDirectory({ admins, agents: [...config.agents, ...(shop?.people.agents ?? [])] });
+  const agents = [...new Set([...config.agents, ...(shop?.people.agents ?? [])])];
+  const roles = new RoleDirectory({ admins, agents });
+  const { facts } = resolveFacts(shop, prompts);
+  const cs = new CsScripts({ prompts, logger, facts, ...(services.llm ? { llm: services.llm } : {}) });
+  const transports = new Transports();
+  const escalations = new EscalationDesk({
+    store,
+    prompts,
+    logger,
+    transports,
+    tz: config.tz,
+    // The agents answer escalations in Telegram (its buttons); with no agent there, the admins do.
+    agents: () => {
+      const inTelegram = (people: readonly string[]) => people.filter((p) => p.startsWith('telegram:'));
+      return inTelegram(agents).length > 0 ? inTelegram(agents) : inTelegram(admins);
+    },
+    ...(services.remindAfterMs ? { remindAfterMs: services.remindAfterMs } : {}),
+  });
   const router = new Router({
     store,
     prompts,
     logger,
     roles,
+    ...(services.rateLimit ? { rateLimit: services.rateLimit } : {}),
     allows: (ctx, skill) => (ctx.chat.type === 'group' ? groups.allows(ctx.platform, ctx.chat.id, skill) : Promise.resolve(true)),
   })
     // A group the bot hears from is one it is in, even if it joined while the bot was offline.
@@ -74,9 +110,25 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
       if (ctx.chat.type === 'group' && ctx.platform !== 'local') await groups.noteSeen(ctx.platform, ctx.chat.id, ctx.chat.title);
       await next();
     })
+    .use(escalations.editMiddleware())
     .register(createPlaybookQaSkill({ knowledge: services.knowledge }))
+    .register(createCsScriptsSkill({ cs, prompts, escalations }))
+    .register(createFanDeskSkill({ cs, prompts, facts, escalations }))
     .start();
   logger.debug({ store: store.kind, groups: shop?.groups.length ?? 0 }, 'assistant ready');
   const onMembership = createMembershipHandler({ groups, prompts, logger });
-  return { router, store, groups, admins, onMembership, close: () => store.close() };
+  return {
+    router,
+    store,
+    groups,
+    admins,
+    agents,
+    transports,
+    escalations,
+    onMembership,
+    close: async () => {
+      escalations.stop();
+      await store.close();
+    },
+  };
 }

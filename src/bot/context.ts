@@ -9,9 +9,16 @@ export interface Person {
   readonly name: string;
 }
 
-/** What the bot sends: plain text, text that @-mentions people, or a picture. */
+/** A button under a message (Telegram's inline keyboard); `data` comes back as an IncomingAction. */
+export interface Button {
+  readonly text: string;
+  /** At most 64 bytes (Telegram's limit): `<skill prefix>:<what>`. */
+  readonly data: string;
+}
+
+/** What the bot sends: plain text (with buttons where the platform has them), text that @-mentions people, or a picture. */
 export type Outbound =
-  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'text'; readonly text: string; readonly buttons?: readonly (readonly Button[])[] }
   | { readonly kind: 'mention'; readonly text: string; readonly mentions: readonly Person[] }
   | { readonly kind: 'image'; readonly data: Buffer; readonly mime: string; readonly caption?: string };
 
@@ -21,6 +28,8 @@ export interface SendResult {
   readonly reason?: string;
   /** Set by the send queue: the key of the status it kept (`send:<id>`). */
   readonly id?: string;
+  /** The platform's id of the message sent, where it gives one (to edit it later). */
+  readonly messageId?: string;
 }
 
 /** One incoming message, as every adapter (WeChat, Telegram, the local playground) produces it. */
@@ -37,11 +46,31 @@ export interface IncomingMessage {
   readonly mentioned: boolean;
   /** Sent by this bot's own account. */
   readonly self: boolean;
+  /** Forwarded from someone else (a customer's message an agent passes on). */
+  readonly forwarded?: boolean;
+}
+
+/** Someone pressed a button under one of the bot's messages. */
+export interface IncomingAction {
+  readonly platform: Platform;
+  /** Unique per press: the key for dropping duplicate deliveries. */
+  readonly id: string;
+  readonly chat: { readonly id: string; readonly type: 'group' | 'private' };
+  readonly sender: Person;
+  /** The button's `data`. */
+  readonly data: string;
+  /** The message the button is under. */
+  readonly messageId: string;
+  /** Shows a short notice to the presser (Telegram's callback answer); the adapter calls it once at most. */
+  answer(text?: string): Promise<void>;
 }
 
 /** How an adapter delivers: the router never imports a platform library. */
 export interface Transport {
-  send(chatId: string, content: Outbound, options?: { replyTo?: IncomingMessage }): Promise<SendResult>;
+  /** `replyTo`: an answer to that message (goes first, mentions the asker in a group); `urgent`: never held by quiet hours. */
+  send(chatId: string, content: Outbound, options?: { replyTo?: IncomingMessage; urgent?: boolean }): Promise<SendResult>;
+  /** Replaces a message the bot sent (its text and buttons), where the platform can. */
+  edit?(chatId: string, messageId: string, content: Outbound): Promise<SendResult>;
 }
 
 /** The message a skill handles, with its sender's role and the ways to answer. */

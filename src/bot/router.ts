@@ -1,10 +1,10 @@
-import type { ChatContext, IncomingMessage, Outbound, Role, SendResult, Transport } from './context.js';
+import type { ChatContext, IncomingAction, IncomingMessage, Outbound, Role, SendResult, Transport } from './context.js';
 import { toOutbound } from './context.js';
 import { UserFacingError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Prompts } from './prompts.js';
 import type { RoleDirectory } from './roles.js';
-import { validateSkill, type Skill, type SkillInput } from './skill.js';
+import { fallbackRoles, validateSkill, type ActionContext, type Skill, type SkillInput } from './skill.js';
 import type { Store } from './store.js';
 
 export type Middleware = (ctx: ChatContext, next: () => Promise<void>) => Promise<unknown>;
@@ -110,6 +110,58 @@ export class Router {
     }
   }
 
+  /**
+   * Runs one button press: dropped if delivered twice, refused for a role the owning skill does not
+   * allow, handled inside an error boundary. The press is always answered (Telegram shows a spinner
+   * until it is). Never throws.
+   */
+  async handleAction(action: IncomingAction, transport: Transport): Promise<void> {
+    if (!this.started) this.start();
+    const { logger, prompts, store } = this.options;
+    const log = logger.child({ platform: action.platform, chatId: action.chat.id, actionId: action.id });
+    let answered = false;
+    const answer = async (text?: string) => {
+      if (answered) return;
+      answered = true;
+      await action.answer(text).catch((err: unknown) => log.warn({ err }, 'action answer failed'));
+    };
+    const skill = this.skills.find((s) => s.actions && action.data.startsWith(`${s.actions.prefix}:`));
+    try {
+      if (!skill?.actions) {
+        log.warn({ data: action.data }, 'action for no skill');
+        return;
+      }
+      if (!(await store.setIfAbsent(`dedupe-action:${action.platform}:${action.id}`, this.options.dedupeTtlMs ?? 24 * 3600_000))) {
+        log.debug('duplicate action dropped');
+        return;
+      }
+      const role = this.options.roles.roleOf(action.platform, action.sender.id);
+      const skillLog = log.child({ skill: skill.name });
+      if (!skill.roles.includes(role)) {
+        skillLog.warn({ userId: action.sender.id, role }, 'refused: role not allowed');
+        await answer(prompts.render('bot/not-allowed'));
+        return;
+      }
+      const ctx: ActionContext = {
+        ...action,
+        role,
+        logger: skillLog,
+        answer,
+        reply: (content) =>
+          transport.send(action.chat.id, toOutbound(content), { urgent: true }).catch((err: unknown) => {
+            skillLog.error({ err }, 'send failed');
+            return { status: 'failed', reason: (err as Error).message };
+          }),
+      };
+      await skill.actions.handle(ctx);
+    } catch (err) {
+      log.error({ err, data: action.data }, 'action failed');
+      await answer(prompts.render(err instanceof UserFacingError ? err.promptKey : 'bot/skill-failed', err instanceof UserFacingError ? err.params : {}));
+    } finally {
+      await answer();
+    }
+  }
+
   /** Spoken to: a private chat, an @-mention, a command, or a keyword a skill claims (领券 counts towards a flood too). */
   private addressed(ctx: IncomingMessage): boolean {
     return (
@@ -127,7 +179,10 @@ export class Router {
   }
 
   private async holdFloods(ctx: ChatContext, next: () => Promise<void>): Promise<void> {
-    const { max, windowMs } = this.options.rateLimit ?? { max: 10, windowMs: 60_000 };
+    const limit = this.options.rateLimit ?? { max: 10, windowMs: 60_000 };
+    const windowMs = limit.windowMs;
+    // Staff work in bursts (an agent forwards a dozen customers' messages): ten times a fan's allowance.
+    const max = ctx.role === 'fan' ? limit.max : limit.max * 10;
     // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
     if (!this.addressed(ctx)) return next();
     const window = Math.floor(Date.now() / windowMs);
@@ -144,10 +199,15 @@ export class Router {
     if (command) {
       return { command: command.name, input: { command: command.name, args: command.args }, ...this.ownerOf(command.name) };
     }
+    if (ctx.forwarded && ctx.chat.type === 'private') {
+      // A customer's message an agent passes on; from anyone else it is just a message.
+      const taker = this.skills.find((s) => s.forwards && s.roles.includes(ctx.role));
+      if (taker) return { skill: taker, input: { args: ctx.text } };
+    }
     const byKeyword = this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text)));
     if (byKeyword) return { skill: byKeyword, input: { args: ctx.text } };
     if (ctx.chat.type === 'private' || ctx.mentioned) {
-      const fallback = this.skills.find((s) => s.fallback);
+      const fallback = this.skills.find((s) => fallbackRoles(s).includes(ctx.role));
       if (fallback) return { skill: fallback, input: { args: ctx.text } };
     }
     return { input: { args: ctx.text } };

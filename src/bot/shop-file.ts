@@ -4,7 +4,27 @@ import { ConfigError, type ConfigProblem } from './config.js';
 
 const PERSON = z.string().regex(/^(telegram|wechat|local):\S+$/, { message: 'shop/invalid-person' });
 
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'shop/invalid-time' });
+
+/** The shop's own facts that customer-service scripts quote; each has a default (see cs-scripts/facts.ts). */
+const FactsSchema = z
+  .object({
+    shopName: z.string().trim().min(1).max(40).optional(),
+    /** Paid before this local time: dispatched the same day. */
+    dispatchCutoff: HHMM.optional(),
+    /** Dispatched at the latest this many hours after payment. */
+    dispatchWithinHours: z.number({ message: 'shop/invalid-number' }).int({ message: 'shop/invalid-number' }).min(1).max(720).optional(),
+    courier: z.string().trim().min(1).max(40).optional(),
+    /** Days in which a return needs no reason (七天无理由). */
+    returnDays: z.number({ message: 'shop/invalid-number' }).int({ message: 'shop/invalid-number' }).min(1, { message: 'shop/invalid-number' }).max(365).optional(),
+    /** When people answer, e.g. "09:00-22:00". */
+    contactHours: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { message: 'shop/invalid-hours' }).optional(),
+  })
+  .strict()
+  .default({});
+
 const ShopFileSchema = z.object({
+  facts: FactsSchema,
   people: z
     .object({ admins: z.array(PERSON).default([]), agents: z.array(PERSON).default([]) })
     .default({ admins: [], agents: [] }),

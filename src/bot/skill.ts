@@ -1,5 +1,6 @@
-import type { ChatContext, Role } from './context.js';
+import type { ChatContext, IncomingAction, Outbound, Role, SendResult } from './context.js';
 import { ROLES } from './context.js';
+import type { Logger } from './logger.js';
 
 export interface SkillCommand {
   /** Without the slash: `ask` for `/ask`. */
@@ -14,6 +15,14 @@ export interface SkillInput {
   readonly args: string;
 }
 
+/** A button press a skill handles, with the presser's role. */
+export interface ActionContext extends IncomingAction {
+  readonly role: Role;
+  readonly logger: Logger;
+  /** Sends in the chat the button was pressed in. */
+  reply(content: Outbound | string): Promise<SendResult>;
+}
+
 /**
  * A skill: what it answers to and who may use it. In a group it acts only on its commands, its keywords
  * (claims it makes with high confidence, such as 领券) or, for the fallback skill, an @-mention; in a
@@ -24,9 +33,22 @@ export interface Skill {
   readonly commands?: readonly SkillCommand[];
   readonly keywords?: readonly RegExp[];
   readonly roles: readonly Role[];
-  /** Takes private messages and @-mentions that no command or keyword claimed. At most one skill. */
-  readonly fallback?: boolean;
+  /**
+   * Takes private messages and @-mentions that no command or keyword claimed: from every role it allows
+   * (`true`) or from the roles listed. At most one skill per role.
+   */
+  readonly fallback?: boolean | readonly Role[];
+  /** Takes messages forwarded to the bot in a private chat, from the roles it allows. */
+  readonly forwards?: boolean;
+  /** Handles presses of the buttons whose data starts with `<prefix>:`. */
+  readonly actions?: { readonly prefix: string; handle(ctx: ActionContext): Promise<void> };
   handle(ctx: ChatContext, input: SkillInput): Promise<void>;
+}
+
+/** The roles whose unclaimed messages `skill` takes. */
+export function fallbackRoles(skill: Skill): readonly Role[] {
+  if (!skill.fallback) return [];
+  return skill.fallback === true ? skill.roles : skill.fallback.filter((r) => skill.roles.includes(r));
 }
 
 const COMMAND_NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -44,6 +66,18 @@ export function validateSkill(skill: Skill, registered: readonly Skill[]): void 
   if (skill.roles.length === 0 || skill.roles.some((r) => !ROLES.includes(r))) {
     problems.push(`roles must be a non-empty list of ${ROLES.join(', ')}`);
   }
-  if (skill.fallback && registered.some((s) => s.fallback)) problems.push('only one skill may be the fallback');
+  for (const role of fallbackRoles(skill)) {
+    const other = registered.find((s) => fallbackRoles(s).includes(role));
+    if (other) problems.push(`the fallback for ${role} is already skill "${other.name}"`);
+  }
+  if (Array.isArray(skill.fallback) && skill.fallback.some((r) => !skill.roles.includes(r))) {
+    problems.push('fallback roles must be among the skill\'s roles');
+  }
+  const prefix = skill.actions?.prefix;
+  if (prefix !== undefined) {
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(prefix)) problems.push(`action prefix "${prefix}" must be 1–16 lower-case letters, digits or -`);
+    const owner = registered.find((s) => s.actions?.prefix === prefix);
+    if (owner) problems.push(`action prefix "${prefix}" already belongs to skill "${owner.name}"`);
+  }
   if (problems.length > 0) throw new Error(`invalid skill "${skill.name}": ${problems.join('; ')}`);
 }

@@ -24,6 +24,8 @@ export interface Store {
   list<T>(prefix: string): Promise<[string, T][]>;
   /** Marks `key` taken for `ttlMs` (or for good) if nobody has; true only for the one caller that took it. */
   setIfAbsent(key: string, ttlMs?: number): Promise<boolean>;
+  /** Frees a key `setIfAbsent` took (or a counter), so it can be taken again; true when it was taken. */
+  release(key: string): Promise<boolean>;
   /** Adds `by` to the counter under `key` (created at 0, expiring `ttlMs` after creation) and returns the new value. */
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** Closes connections (once; again is a no-op); further calls fail with STORE_UNAVAILABLE. */
@@ -130,6 +132,10 @@ async function openSqlite(dataDir: string, namespace: string, now: () => number)
       await swept();
       return rows.length === 1;
     },
+    async release(key) {
+      const rows = await q(`DELETE FROM ${ATOMIC_TABLE} WHERE key = ? AND (expires IS NULL OR expires > ?) RETURNING key`, k(key), now());
+      return rows.length === 1;
+    },
     async increment(key, by = 1, ttlMs) {
       const t = now();
       const rows = await q(
@@ -182,6 +188,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     ...keyvMethods(keyv, 'redis', namespace),
     setIfAbsent: (key, ttlMs) =>
       guarded('redis', async () => (await client.set(k(key), '1', ttlMs && ttlMs > 0 ? { NX: true, PX: ttlMs } : { NX: true })) === 'OK'),
+    release: (key) => guarded('redis', async () => (await client.del(k(key))) === 1),
     increment: (key, by = 1, ttlMs) =>
       guarded('redis', async () =>
         Number(await client.eval(INCREMENT_SCRIPT, { keys: [k(key)], arguments: [String(by), String(ttlMs ?? 0)] })),

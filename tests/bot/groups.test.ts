@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/bot/store.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 const shop: ShopFile = {
+  facts: {},
   people: { admins: ['telegram:1001'], agents: [] },
   groups: [
     { platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: ['fans'] },
@@ -91,7 +92,7 @@ describe('loadShopFile', () => {
   it('reads a valid file with defaults', () => {
     const file = join(dir.dir, 'shop.json');
     writeFileSync(file, '\uFEFF{"groups":[{"platform":"wechat","id":"a@chatroom","name":"粉丝1群"}]}');
-    expect(loadShopFile(file)).toEqual({ people: { admins: [], agents: [] }, groups: [{ platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: [] }] });
+    expect(loadShopFile(file)).toEqual({ facts: {}, people: { admins: [], agents: [] }, groups: [{ platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: [] }] });
   });
 
   it('lists every problem, with where it is', () => {

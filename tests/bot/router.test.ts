@@ -252,3 +252,104 @@ describe('Router', () => {
     expect(outbox.texts()).toEqual(['echo:hi']);
   });
 });
+
+describe('fallbacks per role, forwards and button presses', () => {
+  const staffDesk: Skill = {
+    name: 'staff-desk',
+    roles: ['admin', 'agent'],
+    fallback: ['admin', 'agent'],
+    forwards: true,
+    actions: {
+      prefix: 'desk',
+      async handle(ctx) {
+        if (ctx.data === 'desk:boom') throw new Error('exploded');
+        await ctx.answer(`pressed ${ctx.data} as ${ctx.role}`);
+      },
+    },
+    async handle(ctx, input) {
+      await ctx.reply(`staff:${ctx.forwarded ? 'forwarded:' : ''}${input.args}`);
+    },
+  };
+  const fanDesk: Skill = {
+    name: 'fan-desk',
+    roles: ['fan'],
+    fallback: ['fan'],
+    async handle(ctx, input) {
+      await ctx.reply(`fan:${input.args}`);
+    },
+  };
+  let routed: Router;
+  beforeEach(() => {
+    routed = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: ['telegram:1'], agents: ['telegram:2'] }) })
+      .register(staffDesk)
+      .register(fanDesk)
+      .start();
+  });
+
+  function action(data: string, senderId: string, id = `cb-${++seq}`) {
+    const answers: (string | undefined)[] = [];
+    return {
+      answers,
+      action: {
+        platform: 'telegram' as const,
+        id,
+        chat: { id: senderId, type: 'private' as const },
+        sender: { id: senderId, name: 'x' },
+        data,
+        messageId: '9',
+        answer: async (text?: string) => void answers.push(text),
+      },
+    };
+  }
+
+  it('gives staff ten times a fan\'s flood allowance (an agent forwards customers\' messages in bursts)', async () => {
+    const limited = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: ['telegram:2'] }), rateLimit: { max: 2, windowMs: 60_000 } })
+      .register(staffDesk)
+      .register(fanDesk)
+      .start();
+    for (let i = 0; i < 20; i++) await limited.handle(msg({ text: `转发${i}`, forwarded: true, sender: { id: '2', name: '客服' } }), outbox);
+    expect(outbox.texts().filter((t) => t.startsWith('staff:'))).toHaveLength(20);
+    for (let i = 0; i < 3; i++) await limited.handle(msg({ text: `问${i}`, sender: { id: '77', name: '粉丝' } }), outbox);
+    expect(outbox.texts().filter((t) => t.startsWith('fan:'))).toHaveLength(2);
+  });
+
+  it('sends each role\'s unclaimed messages to its own fallback', async () => {
+    await routed.handle(msg({ text: '你好', sender: { id: '2', name: '客服' } }), outbox);
+    await routed.handle(msg({ text: '你好', sender: { id: '77', name: '粉丝' } }), outbox);
+    expect(outbox.texts()).toEqual(['staff:你好', 'fan:你好']);
+  });
+
+  it('gives a forwarded message to the skill that takes forwards, for the roles it allows', async () => {
+    await routed.handle(msg({ text: '什么时候发货', forwarded: true, sender: { id: '2', name: '客服' } }), outbox);
+    await routed.handle(msg({ text: '什么时候发货', forwarded: true, sender: { id: '77', name: '粉丝' } }), outbox);
+    expect(outbox.texts()).toEqual(['staff:forwarded:什么时候发货', 'fan:什么时候发货']);
+  });
+
+  it('refuses two fallbacks for one role, and two skills with one action prefix, naming the problem', () => {
+    const r = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).register(staffDesk);
+    expect(() => r.register({ ...fanDesk, name: 'other', roles: ['agent'], fallback: ['agent'] })).toThrow(/fallback for agent is already skill "staff-desk"/);
+    expect(() => r.register({ ...fanDesk, name: 'third', actions: { prefix: 'desk', handle: async () => {} } })).toThrow(/action prefix "desk" already belongs/);
+    expect(() => r.register({ ...fanDesk, name: 'fourth', fallback: ['admin'] })).toThrow(/fallback roles must be among/);
+  });
+
+  it('routes a press to the skill owning its prefix, once, and always answers it', async () => {
+    const first = action('desk:s:1', '2', 'cb-same');
+    await routed.handleAction(first.action, outbox);
+    expect(first.answers).toEqual(['pressed desk:s:1 as agent']);
+    const again = action('desk:s:1', '2', 'cb-same');
+    await routed.handleAction(again.action, outbox);
+    expect(again.answers).toEqual([undefined]); // answered (the spinner stops), nothing done
+  });
+
+  it('refuses a press from a role the skill does not allow, and survives a failing handler', async () => {
+    const fan = action('desk:s:1', '77');
+    await routed.handleAction(fan.action, outbox);
+    expect(fan.answers).toEqual([prompts.render('bot/not-allowed')]);
+    const boom = action('desk:boom', '1');
+    await routed.handleAction(boom.action, outbox);
+    expect(boom.answers).toEqual([prompts.render('bot/skill-failed')]);
+    const unknown = action('nobody:x', '1');
+    await routed.handleAction(unknown.action, outbox);
+    expect(unknown.answers).toEqual([undefined]);
+  });
+});

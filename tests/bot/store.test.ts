@@ -58,6 +58,15 @@ describe.each(backends)('%s store', (kind, open) => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('frees a taken key with release() (not delete(), which is for values), so it can be taken again', async () => {
+    expect(await store.setIfAbsent('claim:1', 60_000)).toBe(true);
+    await store.delete('claim:1');
+    expect(await store.setIfAbsent('claim:1', 60_000)).toBe(false);
+    expect(await store.release('claim:1')).toBe(true);
+    expect(await store.release('claim:1')).toBe(false);
+    expect(await store.setIfAbsent('claim:1', 60_000)).toBe(true);
+  });
+
   it('counts concurrent increments exactly', async () => {
     await Promise.all(Array.from({ length: 100 }, () => store.increment('floods', 1, 60_000)));
     expect(await store.increment('floods', 0)).toBe(100);

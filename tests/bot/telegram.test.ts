@@ -52,7 +52,7 @@ beforeAll(async () => {
   const store = memoryStore();
   registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [`telegram:${ADMIN}`], agents: [] }) })
-    .register(createPlaybookQaSkill({ knowledge }))
+    .register(createPlaybookQaSkill({ knowledge, fallback: ['admin', 'agent', 'fan'] }))
     .register(kpi)
     .start();
   adapter = new TelegramAdapter({
@@ -286,5 +286,38 @@ describe('a second process polling the same token', () => {
     expect(conflicts).toHaveLength(1);
     expect(polls).toBe(1);
     await second.stop();
+  });
+});
+
+describe('command menus', () => {
+  it('sets the fans\' menu for everyone, and each staff member\'s own menu in their private chat', async () => {
+    const router = new Router({ store: memoryStore(), prompts, logger: silentLogger, roles: new RoleDirectory({ admins: [`telegram:${ADMIN}`], agents: [] }) })
+      .register(createPlaybookQaSkill({ knowledge: new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: data.dir }), logger: silentLogger, prompts }) }))
+      .register(kpi)
+      .start();
+    const menus = new TelegramAdapter({
+      token: TOKEN,
+      apiRoot: server.config.apiURL,
+      router,
+      store: memoryStore(),
+      logger: silentLogger,
+      prompts,
+      tz: 'Asia/Shanghai',
+      staff: [{ id: String(ADMIN), role: 'admin' }, { id: 'not-a-number', role: 'agent' }],
+    });
+    // The emulator has no setMyCommands: record the calls instead of sending them.
+    const calls: { commands: { command: string }[]; scope?: unknown }[] = [];
+    menus.bot.api.config.use(async (prev, method, payload, signal) => {
+      if (method !== 'setMyCommands') return prev(method, payload, signal);
+      calls.push(payload as never);
+      return { ok: true, result: true } as never;
+    });
+    await menus.start({ webhook: true });
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.scope).toBeUndefined();
+    expect(calls[0]!.commands.map((c) => c.command)).toEqual(['help', 'ask']);
+    expect(calls[1]!.scope).toEqual({ type: 'chat', chat_id: ADMIN });
+    expect(calls[1]!.commands.map((c) => c.command)).toEqual(['help', 'ask', 'kpi']);
+    await menus.stop();
   });
 });

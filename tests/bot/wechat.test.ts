@@ -35,7 +35,7 @@ beforeAll(async () => {
   const store = memoryStore();
   registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) })
-    .register(createPlaybookQaSkill({ knowledge }))
+    .register(createPlaybookQaSkill({ knowledge, fallback: ['admin', 'agent', 'fan'] }))
     .start();
   adapter = new WechatAdapter({
     router,

@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage as IncomingHttp, ServerResponse } from 'node:http';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
+import type { Button, IncomingMessage, MembershipEvent, Outbound, Role, SendResult, Transport } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Prompts } from '../prompts.js';
 import type { Router } from '../router.js';
@@ -27,11 +27,18 @@ export interface TelegramAdapterOptions {
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random'>>;
   /** Told when the bot or others join or leave a group. */
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
+  /** Staff in Telegram (user ids): each gets the command menu of their role in their private chat. */
+  readonly staff?: readonly { readonly id: string; readonly role: Role }[];
 }
 
 function titleOf(chat: object): { title?: string } {
   return 'title' in chat && typeof chat.title === 'string' && chat.title ? { title: chat.title } : {};
 }
+
+/** Buttons as Telegram's inline keyboard; an empty keyboard removes the buttons of an edited message. */
+const keyboard = (rows: readonly (readonly Button[])[] = []) => ({
+  inline_keyboard: rows.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))),
+});
 
 const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -79,6 +86,29 @@ export class TelegramAdapter implements Transport {
       if (await options.store.setIfAbsent(`tg-update:${ctx.me.id}:${ctx.update.update_id}`, 24 * 3600_000)) await next();
     });
     this.bot.on('message:text', (ctx) => this.onText(ctx));
+    this.bot.on('callback_query:data', async (ctx) => {
+      const q = ctx.callbackQuery;
+      const chat = q.message?.chat;
+      if (!chat || !q.message) {
+        await ctx.answerCallbackQuery().catch(() => {});
+        return;
+      }
+      const name = [q.from.first_name, q.from.last_name].filter(Boolean).join(' ') || q.from.username || String(q.from.id);
+      await options.router.handleAction(
+        {
+          platform: 'telegram',
+          id: q.id,
+          chat: { id: String(chat.id), type: chat.type === 'private' ? 'private' : 'group' },
+          sender: { id: String(q.from.id), name },
+          data: q.data,
+          messageId: String(q.message.message_id),
+          answer: async (text) => {
+            await ctx.answerCallbackQuery(text ? { text: text.slice(0, 200) } : undefined);
+          },
+        },
+        this,
+      );
+    });
     this.bot.on('my_chat_member', async (ctx) => {
       const { chat, new_chat_member: member } = ctx.myChatMember;
       if (chat.type === 'private') return;
@@ -169,14 +199,38 @@ export class TelegramAdapter implements Transport {
     return this.queue.send(chatId, content, options);
   }
 
+  /** Replaces the text and buttons of a message the bot sent (no buttons given: the buttons go). */
+  async edit(chatId: string, messageId: string, content: Outbound): Promise<SendResult> {
+    if (content.kind === 'image') return { status: 'failed', reason: 'a picture cannot replace a text' };
+    const text = content.text;
+    try {
+      await this.bot.api.editMessageText(chatId, Number(messageId), splitForTelegram(text)[0] ?? '', {
+        reply_markup: keyboard(content.kind === 'text' ? content.buttons : []),
+      });
+      return { status: 'sent', messageId };
+    } catch (err) {
+      // Pressing twice asks for the same text again: that is done, not failed.
+      if (err instanceof GrammyError && /not modified/i.test(err.description)) return { status: 'sent', messageId };
+      return { status: 'failed', reason: err instanceof GrammyError ? `${err.error_code}: ${err.description}` : (err as Error).message };
+    }
+  }
+
   private async registerCommands(): Promise<void> {
     const { router, prompts, logger } = this.options;
-    const commands = router.commandsFor('fan').map((c) => ({ command: c.name, description: prompts.render(c.description).slice(0, 256) }));
+    const menu = (role: Role) => router.commandsFor(role).map((c) => ({ command: c.name, description: prompts.render(c.description).slice(0, 256) }));
     try {
-      await this.bot.api.setMyCommands(commands);
+      await this.bot.api.setMyCommands(menu('fan'));
     } catch (err) {
       // Optional: the menu is a convenience, the commands work without it.
       logger.warn({ err }, 'telegram: setMyCommands failed; commands still work');
+      return;
+    }
+    // Agents and operators see their own commands (/reply, /kpi…) in their private chat with the bot.
+    for (const person of this.options.staff ?? []) {
+      if (!/^\d+$/.test(person.id)) continue;
+      await this.bot.api
+        .setMyCommands(menu(person.role), { scope: { type: 'chat', chat_id: Number(person.id) } })
+        .catch((err: unknown) => logger.warn({ err, userId: person.id }, 'telegram: staff command menu not set (has this person started the bot?)'));
     }
   }
 
@@ -200,6 +254,7 @@ export class TelegramAdapter implements Transport {
       text: m.text.replace(handle, '').trim(),
       mentioned,
       self: m.from.id === me.id,
+      ...('forward_origin' in m && m.forward_origin ? { forwarded: true } : {}),
     };
   }
 
@@ -209,9 +264,10 @@ export class TelegramAdapter implements Transport {
   }
 
   private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
-    // Quote the question in a group; still answer if it was deleted meanwhile.
+    // Quote the question in a group, and a forwarded message (several may be waiting for their
+    // suggestions); still answer if it was deleted meanwhile.
     const reply =
-      options.replyTo && options.replyTo.chat.type === 'group'
+      options.replyTo && (options.replyTo.chat.type === 'group' || options.replyTo.forwarded)
         ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
         : {};
     try {
@@ -229,12 +285,17 @@ export class TelegramAdapter implements Transport {
       if (content.kind === 'mention') {
         // A real mention: a link to the person, which notifies them, not just their name as text.
         const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-        await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
-        return { status: 'sent' };
+        const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
+        return { status: 'sent', messageId: String(sent.message_id) };
       }
-      const text = content.text;
-      for (const piece of splitForTelegram(text)) await this.bot.api.sendMessage(chatId, piece, reply);
-      return { status: 'sent' };
+      const pieces = splitForTelegram(content.text);
+      let last: { message_id: number } | undefined;
+      for (const [i, piece] of pieces.entries()) {
+        // Buttons go under the last piece, where the reader ends up.
+        const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
+        last = await this.bot.api.sendMessage(chatId, piece, { ...reply, ...markup });
+      }
+      return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
     } catch (err) {
       return { status: 'failed', reason: err instanceof GrammyError ? `${err.error_code}: ${err.description}` : (err as Error).message };
     }
