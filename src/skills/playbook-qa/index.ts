@@ -1,4 +1,5 @@
 import { ErrorCode, UserFacingError } from '../../bot/errors.js';
+import type { Role } from '../../bot/context.js';
 import type { Skill } from '../../bot/skill.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 
@@ -7,10 +8,12 @@ export const requires = ['knowledge'] as const;
 
 export interface PlaybookQaServices {
   readonly knowledge: KnowledgeBase;
+  /** Whose unclaimed messages it takes. Default staff only: fans' go to the front desk, which asks the playbook in turn. */
+  readonly fallback?: readonly Role[];
 }
 
 /**
- * Playbook Q&A: `/ask <question>`, a private question, or an @-mention in a group gets the answer from
+ * Playbook Q&A: `/ask <question>`, or a staff member's private question or @-mention, gets the answer from
  * the shop's playbook with its sources, or an honest "the playbook has nothing on this".
  */
 export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
@@ -18,7 +21,7 @@ export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
     name: 'playbook-qa',
     commands: [{ name: 'ask', description: 'cmd/ask' }],
     roles: ['admin', 'agent', 'fan'],
-    fallback: true,
+    fallback: services.fallback ?? ['admin', 'agent'],
     async handle(ctx, input) {
       // In a chat the example is the command, not the CLI the knowledge base's own message shows.
       if (!input.args.trim()) throw new UserFacingError(ErrorCode.KB_QUESTION_EMPTY, 'qa/empty-question');

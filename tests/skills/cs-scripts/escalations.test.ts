@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../../src/bot/store.js';
+import type { IncomingMessage, Outbound, SendResult, Transport } from '../../../src/bot/context.js';
+import type { ActionContext } from '../../../src/bot/skill.js';
+import { Transports } from '../../../src/bot/transports.js';
+import { EscalationDesk } from '../../../src/skills/cs-scripts/escalations.js';
+import { captureLogger, memoryStore, prompts, silentLogger, tempDir } from '../../helpers.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+class FakePlatform implements Transport {
+  sent: { chatId: string; content: Outbound; replyTo?: string; urgent?: boolean }[] = [];
+  edits: { chatId: string; messageId: string; text: string }[] = [];
+  fail?: string;
+  private seq = 0;
+  async send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
+    if (this.fail) return { status: 'failed', reason: this.fail };
+    this.sent.push({ chatId, content, ...(options.replyTo ? { replyTo: options.replyTo.messageId } : {}), ...(options.urgent ? { urgent: true } : {}) });
+    return { status: 'sent', messageId: String(++this.seq) };
+  }
+  async edit(chatId: string, messageId: string, content: Outbound): Promise<SendResult> {
+    this.edits.push({ chatId, messageId, text: content.kind === 'image' ? '' : content.text });
+    return { status: 'sent', messageId };
+  }
+  texts(chatId: string): string[] {
+    return this.sent.filter((s) => s.chatId === chatId).map((s) => (s.content.kind === 'image' ? '' : s.content.text));
+  }
+}
+
+const fanMessage: IncomingMessage = {
+  platform: 'wechat',
+  messageId: 'wx-1',
+  time: new Date('2026-11-24T10:00:00+08:00'),
+  chat: { id: 'room-1@chatroom', type: 'group', title: '粉丝1群' },
+  sender: { id: 'wxid_fan', name: '小王' },
+  text: '衣服起球了，我要差评',
+  mentioned: true,
+  self: false,
+};
+const suggestions = [
+  { text: '非常抱歉！麻烦拍照发我看看。', source: 'scripts/complaint/sorry-brief' },
+  { text: '实在对不起，确认后为您退换。', source: 'scripts/complaint/fix-remedy' },
+];
+
+function setup(options: { agents?: string[]; store?: Store; clock?: { now: number } } = {}) {
+  const store = options.store ?? memoryStore();
+  const clock = options.clock ?? { now: Date.parse('2026-11-24T02:00:00Z') };
+  const telegram = new FakePlatform();
+  const wechat = new FakePlatform();
+  const transports = new Transports();
+  transports.set('telegram', telegram);
+  transports.set('wechat', wechat);
+  const logs = captureLogger();
+  const desk = new EscalationDesk({
+    store,
+    prompts,
+    logger: logs.logger,
+    transports,
+    tz: 'Asia/Shanghai',
+    agents: () => options.agents ?? ['telegram:3003'],
+    now: () => clock.now,
+  });
+  return { desk, store, clock, telegram, wechat, logs };
+}
+
+function press(desk: EscalationDesk, data: string, who = { id: '3003', name: '客服小美' }): { ctx: ActionContext; toasts: string[]; replies: string[] } {
+  const toasts: string[] = [];
+  const replies: string[] = [];
+  const ctx: ActionContext = {
+    platform: 'telegram',
+    id: `cb-${Math.random()}`,
+    chat: { id: who.id, type: 'private' },
+    sender: who,
+    data,
+    messageId: '1',
+    role: 'agent',
+    logger: silentLogger,
+    answer: async (text) => void (text && toasts.push(text)),
+    reply: async (content) => {
+      replies.push(typeof content === 'string' ? content : content.kind === 'image' ? '' : content.text);
+      return { status: 'sent' };
+    },
+  };
+  return { ctx, toasts, replies };
+}
+
+describe('escalations', () => {
+  it('tells every agent, urgently (not held by quiet hours), with a header and each suggestion under 发送/修改/忽略', async () => {
+    const { desk, telegram } = setup({ agents: ['telegram:3003', 'telegram:3004', 'local:no-transport-here'] });
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    for (const agent of ['3003', '3004']) {
+      const own = telegram.sent.filter((s) => s.chatId === agent);
+      expect(own).toHaveLength(3);
+      expect(own.every((s) => s.urgent)).toBe(true);
+      expect(own[0]!.content).toMatchObject({ kind: 'text' });
+      const header = own[0]!.content as { text: string };
+      expect(header.text).toContain('粉丝1群');
+      expect(header.text).toContain('小王');
+      expect(header.text).toContain('衣服起球了');
+      expect(header.text).toContain('10:00');
+      const buttons = (own[1]!.content as unknown as { buttons: { text: string; data: string }[][] }).buttons;
+      expect(buttons[0]!.map((b) => b.text)).toEqual(['发送', '修改', '忽略']);
+      expect(buttons[0]!.map((b) => b.data)).toEqual([`esc:${e.id}:s:0`, `esc:${e.id}:e:0`, `esc:${e.id}:i`]);
+      expect(Buffer.byteLength(buttons[0]![0]!.data)).toBeLessThanOrEqual(64);
+    }
+    expect((await desk.get(e.id))!.notices).toHaveLength(6);
+  });
+
+  it('posts the chosen reply to the fan as an answer to their message, once, even when two agents press', async () => {
+    const { desk, wechat, telegram } = setup({ agents: ['telegram:3003', 'telegram:3004'] });
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    const first = press(desk, `esc:${e.id}:s:1`);
+    const second = press(desk, `esc:${e.id}:s:0`, { id: '3004', name: '客服小刘' });
+    await Promise.all([desk.handleAction(first.ctx), desk.handleAction(second.ctx)]);
+    await desk.settled();
+    expect(wechat.sent).toHaveLength(1);
+    expect(wechat.sent[0]).toMatchObject({ chatId: 'room-1@chatroom', replyTo: 'wx-1', content: { kind: 'text' } });
+    const outcome = await desk.outcome(e.id);
+    expect(outcome?.status).toBe('sent');
+    const loser = outcome!.by.id === '3003' ? second : first;
+    expect(loser.toasts.join()).toMatch(/处理过了|正在发送/);
+    // A press after it was done names who did it, and when.
+    const late = press(desk, `esc:${e.id}:s:0`, { id: '3005', name: '客服小周' });
+    await desk.handleAction(late.ctx);
+    expect(late.toasts.join()).toContain(`${outcome!.by.name} 于`);
+    // Every copy updated: the status line, no buttons.
+    expect(telegram.edits).toHaveLength(6);
+    expect(telegram.edits.every((ed) => ed.text.includes('已发送'))).toBe(true);
+  });
+
+  it.each([
+    ['SQLite', (dir: string) => openStore({ dataDir: dir })],
+    ['Redis', (dir: string) => openStore({ dataDir: dir, redisUrl: REDIS_URL, namespace: `esc-test-${process.pid}-${Math.random().toString(36).slice(2)}` })],
+  ])('frees the escalation when the send fails, so the agent can retry; nothing is lost (%s)', async (_kind, open) => {
+    const dir = tempDir();
+    const store = await open(dir.dir);
+    try {
+      await failThenRetry(store);
+    } finally {
+      await store.close();
+      dir.cleanup();
+    }
+  });
+
+  async function failThenRetry(store: Store): Promise<void> {
+    const { desk, wechat } = setup({ store });
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    wechat.fail = 'WeChat logged out';
+    const attempt = press(desk, `esc:${e.id}:s:0`);
+    await desk.handleAction(attempt.ctx);
+    expect(attempt.toasts[0]).toContain('正在发到「粉丝1群」');
+    await desk.settled();
+    expect(attempt.replies[0]).toContain('WeChat logged out');
+    expect(await desk.outcome(e.id)).toBeUndefined();
+    wechat.fail = undefined;
+    const retry = press(desk, `esc:${e.id}:s:0`);
+    await desk.handleAction(retry.ctx);
+    await desk.settled();
+    expect(wechat.sent).toHaveLength(1);
+    expect((await desk.outcome(e.id))?.status).toBe('sent');
+  }
+
+  it('sends an unanswered escalation again after 10 minutes, once per round across two processes, at most 3 times', async () => {
+    const store = memoryStore();
+    const clock = { now: Date.parse('2026-11-24T02:00:00Z') };
+    const a = setup({ store, clock });
+    const b = setup({ store, clock });
+    const e = await a.desk.open(fanMessage, 'complaint', suggestions);
+    clock.now += 9 * 60_000;
+    expect(await a.desk.remind()).toBe(0);
+    clock.now += 60_000;
+    const [ra, rb] = await Promise.all([a.desk.remind(), b.desk.remind()]);
+    expect(ra + rb).toBe(1);
+    const resent = [...a.telegram.texts('3003'), ...b.telegram.texts('3003')].filter((t) => t.includes('再提醒一次'));
+    expect(resent).toHaveLength(1);
+    expect(resent[0]).toContain('10 分钟没人处理');
+    for (let i = 0; i < 5; i++) {
+      clock.now += 10 * 60_000;
+      await a.desk.remind();
+    }
+    expect((await a.desk.get(e.id))!.reminders).toBe(3);
+  });
+
+  it('does not remind once handled, and records who ignored it and when', async () => {
+    const clock = { now: Date.parse('2026-11-24T02:00:00Z') };
+    const { desk, wechat } = setup({ clock });
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    await desk.handleAction(press(desk, `esc:${e.id}:i`).ctx);
+    expect(await desk.outcome(e.id)).toEqual({ status: 'ignored', by: { platform: 'telegram', id: '3003', name: '客服小美' }, at: '2026-11-24T02:00:00.000Z' });
+    clock.now += 11 * 60_000;
+    expect(await desk.remind()).toBe(0);
+    expect(wechat.sent).toHaveLength(0);
+  });
+
+  it('says so in the log when no agent can be told', async () => {
+    const { desk, logs } = setup({ agents: [] });
+    await desk.open(fanMessage, 'complaint', suggestions);
+    expect(logs.lines().some((l) => l.level === 50 && String(l.msg).includes('OPSBOT_AGENTS'))).toBe(true);
+  });
+
+  it('answers a press on an expired or unknown escalation politely', async () => {
+    const { desk } = setup();
+    const p = press(desk, 'esc:nope:s:0');
+    await desk.handleAction(p.ctx);
+    expect(p.toasts).toEqual([prompts.render('cs/esc-gone')]);
+  });
+});
+
+describe('修改: the agent\'s next private message is the edited reply', () => {
+  function agentSays(text: string, role: 'agent' | 'fan' = 'agent') {
+    const replies: string[] = [];
+    const ctx = {
+      platform: 'telegram' as const,
+      messageId: `m-${Math.random()}`,
+      time: new Date(),
+      chat: { id: '3003', type: 'private' as const },
+      sender: { id: '3003', name: '客服小美' },
+      text,
+      mentioned: false,
+      self: false,
+      role,
+      logger: silentLogger,
+      reply: async (content: Outbound | string) => {
+        replies.push(typeof content === 'string' ? content : content.kind === 'image' ? '' : content.text);
+        return { status: 'sent' as const };
+      },
+      send: async () => ({ status: 'sent' as const }),
+    };
+    return { ctx, replies };
+  }
+
+  it('asks for the text, takes 取消, and lets other messages through', async () => {
+    const { desk, wechat } = setup();
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    const edit = press(desk, `esc:${e.id}:e:1`);
+    await desk.handleAction(edit.ctx);
+    expect(edit.replies[0]).toContain(suggestions[1]!.text);
+    expect(edit.replies[0]).toContain('小王');
+    const mw = desk.editMiddleware();
+    let passed = 0;
+    const next = async () => void passed++;
+    const cancel = agentSays('取消');
+    await mw(cancel.ctx, next);
+    expect(cancel.replies).toEqual([prompts.render('cs/esc-edit-cancelled')]);
+    const later = agentSays('这条不是修改');
+    await mw(later.ctx, next);
+    expect(passed).toBe(1);
+    // While an edit is pending, a forwarded customer message still asks for suggestions.
+    await desk.handleAction(press(desk, `esc:${e.id}:e:0`).ctx);
+    const forwarded = agentSays('能便宜点吗');
+    await mw({ ...forwarded.ctx, forwarded: true }, next);
+    expect(passed).toBe(2);
+    expect(wechat.sent).toHaveLength(0);
+    expect(await desk.outcome(e.id)).toBeUndefined();
+  });
+
+  it('keeps waiting for the text when the send fails, and sends it on the second try', async () => {
+    const { desk, wechat } = setup();
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    await desk.handleAction(press(desk, `esc:${e.id}:e:0`).ctx);
+    const mw = desk.editMiddleware();
+    wechat.fail = 'no such chat';
+    const first = agentSays('亲，给您补发一件～');
+    await mw(first.ctx, async () => {});
+    await desk.settled();
+    expect(first.replies[0]).toContain('no such chat');
+    wechat.fail = undefined;
+    const second = agentSays('亲，给您补发一件～');
+    await mw(second.ctx, async () => {});
+    await desk.settled();
+    expect(wechat.sent.map((s) => (s.content as { text: string }).text)).toEqual(['亲，给您补发一件～']);
+    expect(await desk.outcome(e.id)).toMatchObject({ status: 'sent', text: '亲，给您补发一件～', by: { id: '3003' } });
+  });
+});
