@@ -7,6 +7,7 @@ import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerGroups } from './commands/groups.js';
 import { registerKb } from './commands/kb.js';
+import { registerReply } from './commands/reply.js';
 import { registerStart } from './commands/start.js';
 import { translateCommanderError } from './commander-errors.js';
 import { describeError, EXIT_USAGE, note } from './output.js';
@@ -34,6 +35,7 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
     .exitOverride();
   registerKb(program, prompts, runtime);
   registerAsk(program, prompts, runtime);
+  registerReply(program, prompts, runtime);
   registerStart(program, prompts, runtime);
   registerChat(program, prompts, runtime);
   registerGroups(program, prompts, runtime);

@@ -67,3 +67,22 @@ export function progressBar(prompts: Prompts): { onProgress: (p: BuildProgress) 
     },
   };
 }
+
+/**
+ * A progress bar over `total` items on stderr for batch jobs: when stderr is a terminal and the results
+ * go to a file or a pipe (`--batch in.txt --json > out.jsonl`), so the bar never tangles with them.
+ */
+export function countingBar(label: string, total: number): { tick: () => void; stop: () => void } {
+  if (!process.stderr.isTTY || process.stdout.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% {value}/{total}`,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
+

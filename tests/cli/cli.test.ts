@@ -246,11 +246,12 @@ function chat(args: string[], input: string): Promise<Run> {
 }
 
 describe('opsbot chat', () => {
-  it('answers a fan in a private chat through the router: questions, /help, unknown commands', async () => {
-    const run = await chat([], '福袋谁能发？\n/help\n/nope\n');
+  it('answers a fan in a private chat through the router: the shop\'s script, /help, unknown commands', async () => {
+    const run = await chat([], '什么时候发货？\n/help\n/nope\n');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('福袋只有主播正在直播这个手机能发');
+    expect(run.stdout).toContain(prompts.render('cs/script/shipping-when-brief', { cutoff: '16:00', within: 48, courier: prompts.render('cs/default-courier') }));
     expect(run.stdout).toContain('/ask');
+    expect(run.stdout).not.toContain('/reply'); // an agent's command
     expect(run.stdout).toContain(prompts.render('bot/unknown-command', { name: 'nope' }));
   });
 
@@ -259,6 +260,14 @@ describe('opsbot chat', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n')[0]).toContain('福袋');
     expect(run.stdout).not.toContain(prompts.render('kb/not-found'));
+  });
+
+  it('answers an agent from the playbook, and with suggested replies to /reply', async () => {
+    const run = await chat(['--as', 'agent'], '福袋谁能发？\n/reply 我要退货\n');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('福袋只有主播正在直播这个手机能发');
+    expect(run.stdout).toContain('意图：退换货/退款（return_refund）');
+    expect(run.stdout).toContain('7天无理由退换');
   });
 
   it('refuses an unknown role with exit 2', async () => {
@@ -305,5 +314,91 @@ describe('opsbot start', () => {
     const run = await opsbot(['start']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('npx opsbot ask');
+  });
+});
+
+describe('opsbot reply', () => {
+  it('gives the intent and two or three suggestions, with --json in the contract shape', async () => {
+    const run = await opsbot(['reply', '亲，我的快递三天没动了😭', '--json']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]!) as { message: string; intent: string; confidence: number; suggestions: { text: string; source: string }[] };
+    expect(Object.keys(r).slice(0, 4)).toEqual(['message', 'intent', 'confidence', 'suggestions']);
+    expect(r.message).toBe('亲，我的快递三天没动了😭');
+    expect(r.intent).toBe('logistics');
+    expect(r.confidence).toBeGreaterThan(0);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+    expect(r.suggestions.length).toBeGreaterThanOrEqual(2);
+    expect(r.suggestions.length).toBeLessThanOrEqual(3);
+    for (const s of r.suggestions) {
+      expect(s.text).toMatch(/\S/);
+      expect(s.source).toMatch(/^scripts\/logistics\//);
+    }
+    // The shop has no facts yet: the person is told the scripts use defaults (on stderr, so --json stays clean).
+    expect(run.stderr).toContain('shop.json');
+  });
+
+  it('fills the scripts with the shop facts from shop.json', async () => {
+    const dir = join(work.dir, 'shop-facts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'shop.json'), JSON.stringify({ facts: { shopName: '小鹿优选', dispatchCutoff: '15:30', courier: '圆通快递' } }));
+    const run = await opsbot(['reply', '什么时候发货'], {}, dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('意图：发货（shipping）');
+    expect(run.stdout).toContain('15:30前付款');
+    expect(run.stdout).toContain('圆通快递');
+    expect(run.stdout).toMatch(/依据：scripts\/shipping\/\S+ · 《電商運營的五個小竅門》「5\. 客服服務」/);
+    expect(run.stderr).toContain('客服时间'); // still a default
+    expect(run.stderr).not.toContain('店名');
+  });
+
+  it('refuses a shop file with bad facts, naming the field', async () => {
+    const dir = join(work.dir, 'bad-facts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'shop.json'), JSON.stringify({ facts: { dispatchCutoff: '4pm', returnDays: '七天' } }));
+    const run = await opsbot(['reply', '什么时候发货'], {}, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('facts/dispatchCutoff');
+    expect(run.stderr).toContain('HH:MM');
+    expect(run.stderr).toContain('facts/returnDays');
+    expect(run.stdout).toBe('');
+  });
+
+  it('handles bad input: empty, 10,000 characters, only emoji, only a link, English', async () => {
+    const empty = await opsbot(['reply', '   ']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('请粘贴顾客的消息');
+    const huge = await opsbot(['reply', '快'.repeat(10_000)]);
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toContain('10000 个字');
+    expect(huge.stderr).not.toMatch(STACK_TRACE);
+    const emoji = JSON.parse((await opsbot(['reply', '👍👍🙏', '--json'])).stdout) as { intent: string; suggestions: unknown[] };
+    expect(emoji).toMatchObject({ intent: 'other', suggestions: [] });
+    const link = JSON.parse((await opsbot(['reply', 'https://v.douyin.com/abc123/', '--json'])).stdout) as { intent: string };
+    expect(link.intent).toBe('other');
+    const english = JSON.parse((await opsbot(['reply', 'I want a refund, the jacket is too small', '--json'])).stdout) as { intent: string; suggestions: unknown[] };
+    expect(english.intent).toBe('return_refund');
+    expect(english.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('prints an error object with --json for a message it cannot take, and refuses a message together with --batch', async () => {
+    const run = await opsbot(['reply', '快'.repeat(3000), '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ intent: null, suggestions: [], error: { code: 'OPSBOT_ERR_CS_MESSAGE_TOO_LONG' } });
+    const both = await opsbot(['reply', '什么时候发货', '--batch', 'x.txt']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--batch');
+  });
+
+  it('answers a batch file line by line; a bad line gets its own error object and exit 1', async () => {
+    const file = join(work.dir, 'messages.txt');
+    writeFileSync(file, iconv.encode(['能便宜点吗', '快'.repeat(3000), '谢谢'].join('\r\n'), 'gbk'));
+    const run = await opsbot(['reply', '--batch', file, '--json']);
+    expect(run.code).toBe(1);
+    const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { intent: string | null; error?: { code: string } });
+    expect(results.map((r) => r.intent)).toEqual(['coupon', null, 'other']);
+    expect(results[1]!.error?.code).toBe('OPSBOT_ERR_CS_MESSAGE_TOO_LONG');
+    expect(run.stderr).toContain('共 3 条消息');
   });
 });

@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
 import type { Prompts } from '../../bot/prompts.js';
-import { decodeText } from '../../knowledge/decode.js';
 import { MAX_K } from '../../knowledge/knowledge-base.js';
 import type { Answer } from '../../knowledge/types.js';
 import type { Runtime } from '../runtime.js';
+import { readBatchFile, runBatch } from '../batch.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
 
 interface AskOptions {
@@ -34,28 +32,6 @@ function parseK(value: string | undefined, prompts: Prompts): number | undefined
   return k;
 }
 
-async function readQuestions(file: string): Promise<string[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new UserFacingError(ErrorCode.CLI_FILE_UNREADABLE, 'errors/cli-file-unreadable', {
-      file,
-      reason: (err as NodeJS.ErrnoException).code ?? 'error',
-    });
-  }
-  const decoded = decodeText(bytes);
-  if (!decoded.ok) {
-    throw new UserFacingError(ErrorCode.CLI_FILE_UNREADABLE, 'errors/cli-file-unreadable', { file, reason: decoded.reason });
-  }
-  const questions = decoded.text
-    .split(/\r\n|\r|\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-  if (questions.length === 0) throw new UserFacingError(ErrorCode.CLI_BATCH_EMPTY, 'errors/cli-batch-empty', { file });
-  return questions;
-}
-
 /** `opsbot ask`: answers questions from the playbook, one or a file of them. */
 export function registerAsk(program: Command, prompts: Prompts, runtime: () => Runtime): void {
   program
@@ -77,22 +53,22 @@ export function registerAsk(program: Command, prompts: Prompts, runtime: () => R
         return;
       }
       // A bad line does not stop the batch: it gets its own error result, and the exit code says so.
-      const questions = await readQuestions(options.batch);
+      const questions = await readBatchFile(options.batch);
       let found = 0;
-      let failed = 0;
-      for (const question of questions) {
-        try {
+      const failed = await runBatch(
+        questions,
+        prompts.render('cli/ask-progress'),
+        async (question) => {
           const answer = await ask(question);
           if (answer.found) found++;
           out(options.json ? JSON.stringify(answer) : `【${answer.question}】\n${formatAnswer(answer, prompts)}\n`);
-        } catch (err) {
-          if (!(err instanceof UserFacingError)) throw err;
-          failed++;
+        },
+        (question, err) => {
           const { message } = describeError(err, prompts, logger);
           const result = { question, found: false, answer: message, sources: [], mode: 'extractive', error: { code: err.code } };
           out(options.json ? JSON.stringify(result) : `【${question}】\n${message}\n`);
-        }
-      }
+        },
+      );
       const total = questions.length;
       note(prompts.render('cli/ask-batch-summary', { total, found, missing: total - found - failed, failed }));
       if (failed > 0) process.exitCode = EXIT_FAILURE;

@@ -33,6 +33,7 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
   const assistant = await createAssistant(rt);
   const chat = new LocalChat(assistant.router, options);
+  assistant.transports.set('local', chat);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const where = options.group ? prompts.render('cli/chat-in-group', { group: options.group }) : prompts.render('cli/chat-private');
   if (interactive) out(prompts.render('cli/playground-welcome', { documents, chunks, role: prompts.render(`cli/role-${options.role}`), where }));

@@ -27,7 +27,13 @@ async function runPlatforms(rt: Runtime): Promise<void> {
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
   const assistant = await createAssistant(rt);
   const common = { router: assistant.router, store: assistant.store, logger, tz: config.tz, onMembership: assistant.onMembership };
-  const telegram = config.telegram ? new TelegramAdapter({ ...common, prompts, token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}) }) : undefined;
+  const inTelegram = (people: readonly string[], role: 'admin' | 'agent') =>
+    people.filter((p) => p.startsWith('telegram:')).map((p) => ({ id: p.slice('telegram:'.length), role }));
+  // An admin listed as an agent too keeps the admin menu (last wins).
+  const staff = [...inTelegram(assistant.agents, 'agent'), ...inTelegram(assistant.admins, 'admin')];
+  const telegram = config.telegram
+    ? new TelegramAdapter({ ...common, prompts, staff, token: config.telegram.token, ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}) })
+    : undefined;
   // Operators hear of trouble on WeChat through Telegram, where they are, at once (not held by quiet
   // hours); the log has it either way.
   const alertOperators = (what: 'rate-limited' | 'logged-out', detail: string) => {
@@ -38,6 +44,8 @@ async function runPlatforms(rt: Runtime): Promise<void> {
     }
   };
   const wechat = config.wechat ? new WechatAdapter({ ...common, dataDir: config.dataDir, onAlert: alertOperators }) : undefined;
+  if (telegram) assistant.transports.set('telegram', telegram);
+  if (wechat) assistant.transports.set('wechat', wechat);
   const routes: Record<string, HttpHandler> = {};
   if (telegram && config.telegram?.webhookUrl) routes['/telegram/webhook'] = telegram.webhookHandler(config.telegram.webhookSecret);
   const telegramMode = config.telegram ? (config.telegram.webhookUrl ? 'webhook' : 'polling') : 'off';
@@ -57,6 +65,8 @@ async function runPlatforms(rt: Runtime): Promise<void> {
     if (config.telegram?.webhookUrl) await telegram.bot.api.setWebhook(config.telegram.webhookUrl, { secret_token: config.telegram.webhookSecret });
   }
   await wechat?.start();
+  // Reminders go out where the agents can be reached: the process that runs Telegram.
+  if (telegram) assistant.escalations.start();
   out(prompts.render('cli/start-running', { port: http.port, telegram: prompts.render(`cli/platform-${telegramMode}`), wechat: prompts.render(wechat ? 'cli/platform-on' : 'cli/platform-off') }));
   const signal = await untilSignal();
   logger.info({ signal }, 'stopping: draining the send queues');
