@@ -49,6 +49,16 @@ async function escalationFor(fanMessage: string, chatId = AGENT): Promise<{ id: 
   return { id, header, suggestions: suggestions.filter((s) => s.message.reply_markup!.inline_keyboard[0]![0]!.callback_data.includes(id)) };
 }
 
+/** An escalation's outcome, once one is recorded. */
+async function settledOutcome(id: string): Promise<Awaited<ReturnType<Assistant['escalations']['outcome']>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const outcome = await assistant.escalations.outcome(id);
+    if (outcome || Date.now() > deadline) return outcome;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The callback data of the button `label` under a message, read now (an edit removes the buttons). */
 const buttonData = (m: BotMessage, label: string) => m.message.reply_markup!.inline_keyboard[0]!.find((b) => b.text === label)!.callback_data;
 
@@ -122,7 +132,8 @@ describe('a fan\'s complaint in a WeChat group reaches an agent in Telegram, who
     await press(esc.suggestions[0]!, '发送');
     const posted = await until(() => botSaid().find((t) => t.startsWith('@小王') && t.includes(chosen)));
     expect(posted).toBe(`@小王 ${chosen}`);
-    const done = await assistant.escalations.outcome(esc.id);
+    // The outcome is recorded once the send has succeeded, a moment after the room shows it.
+    const done = await settledOutcome(esc.id);
     expect(done).toMatchObject({ status: 'sent', by: { platform: 'telegram', id: String(AGENT), name: '客服小美' }, text: chosen });
     expect(Date.parse(done!.at)).not.toBeNaN();
     // Every agent's copy now says who sent it; the buttons are gone.
