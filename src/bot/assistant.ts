@@ -1,3 +1,4 @@
+import { createClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { MembershipEvent, Transport } from './context.js';
 import type { Logger } from './logger.js';
@@ -15,6 +16,8 @@ import { resolveFacts } from '../skills/cs-scripts/facts.js';
 import { createFanDeskSkill } from '../skills/cs-scripts/fan-desk.js';
 import { createCsScriptsSkill } from '../skills/cs-scripts/index.js';
 import { CsScripts } from '../skills/cs-scripts/service.js';
+import { createMetricsSkill } from '../skills/metrics/index.js';
+import { MetricsService } from '../skills/metrics/service.js';
 import { createPlaybookQaSkill } from '../skills/playbook-qa/index.js';
 
 export interface Assistant {
@@ -29,6 +32,8 @@ export interface Assistant {
   readonly transports: Transports;
   /** Fans' complaints and requests waiting for an agent. */
   readonly escalations: EscalationDesk;
+  /** Shop metrics: the imported exports and the KPI questions answered from them. */
+  readonly metrics: MetricsService;
   /** Keeps the registry current as the bot joins and leaves groups, and welcomes newcomers to fan groups. */
   onMembership(event: MembershipEvent, transport: Transport): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +45,8 @@ export interface AssistantServices {
   readonly prompts: Prompts;
   readonly knowledge: KnowledgeBase;
   readonly llm?: LlmService;
+  /** What "today" is for KPI questions; the process clock (OPSBOT_NOW) by default. */
+  readonly clock?: Clock;
   /** Tests: a shorter wait before unanswered escalations are sent again. */
   readonly remindAfterMs?: number;
   /** Tests: flood control other than 10 messages a minute. */
@@ -97,6 +104,15 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
     },
     ...(services.remindAfterMs ? { remindAfterMs: services.remindAfterMs } : {}),
   });
+  const metrics = new MetricsService({
+    dataDir: config.dataDir,
+    tz: config.tz,
+    clock: services.clock ?? createClock(config.now),
+    prompts,
+    logger,
+    knowledge: services.knowledge,
+    ...(services.llm ? { llm: services.llm } : {}),
+  });
   const router = new Router({
     store,
     prompts,
@@ -111,6 +127,7 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
       await next();
     })
     .use(escalations.editMiddleware())
+    .register(createMetricsSkill({ metrics, prompts }))
     .register(createPlaybookQaSkill({ knowledge: services.knowledge }))
     .register(createCsScriptsSkill({ cs, prompts, escalations }))
     .register(createFanDeskSkill({ cs, prompts, facts, escalations }))
@@ -125,9 +142,11 @@ export async function createAssistant(services: AssistantServices): Promise<Assi
     agents,
     transports,
     escalations,
+    metrics,
     onMembership,
     close: async () => {
       escalations.stop();
+      metrics.close();
       await store.close();
     },
   };

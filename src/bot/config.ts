@@ -1,3 +1,4 @@
+import { noonIn } from './clock.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -95,7 +96,8 @@ const EnvSchema = z.object({
   OPSBOT_DATA_DIR: z.string().default('./data'),
   OPSBOT_PLAYBOOK_DIR: z.string().optional(),
   OPSBOT_TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, { message: 'config/invalid-tz' }),
-  OPSBOT_NOW: z.iso.datetime({ offset: true, message: 'config/invalid-now' }).optional(),
+  // An instant with its offset, or a day (that day's noon in OPSBOT_TZ): "today" for KPI questions.
+  OPSBOT_NOW: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { message: 'config/invalid-now' }).optional(),
   OPSBOT_LLM_TIMEOUT_MS: intVar(100, 600_000, 15_000, 'config/invalid-timeout'),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
@@ -163,7 +165,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     playbookDir: vars.OPSBOT_PLAYBOOK_DIR ? abs(vars.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
     playbookDirSet: Boolean(vars.OPSBOT_PLAYBOOK_DIR),
     tz: vars.OPSBOT_TZ,
-    ...(vars.OPSBOT_NOW ? { now: new Date(vars.OPSBOT_NOW) } : {}),
+    ...(vars.OPSBOT_NOW ? { now: /^\d{4}-\d{2}-\d{2}$/.test(vars.OPSBOT_NOW) ? noonIn(vars.OPSBOT_NOW, vars.OPSBOT_TZ) : new Date(vars.OPSBOT_NOW) } : {}),
     logLevel: vars.LOG_LEVEL,
     ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
     admins: Object.freeze(people(vars.OPSBOT_ADMINS)),

@@ -87,3 +87,11 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
     },
   };
 }
+
+/** The first JSON object in a model's reply (models wrap it in prose or ``` fences); throws when there is none. */
+export function jsonObjectIn(reply: string): unknown {
+  const start = reply.indexOf('{');
+  const end = reply.lastIndexOf('}');
+  if (start < 0 || end <= start) throw new Error('no JSON object in the reply');
+  return JSON.parse(reply.slice(start, end + 1));
+}

@@ -206,6 +206,10 @@ export class Router {
     }
     const byKeyword = this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text)));
     if (byKeyword) return { skill: byKeyword, input: { args: ctx.text } };
+    if (ctx.chat.type === 'private') {
+      const claimer = this.skills.find((s) => s.claims && s.roles.includes(ctx.role) && s.claims(ctx));
+      if (claimer) return { skill: claimer, input: { args: ctx.text } };
+    }
     if (ctx.chat.type === 'private' || ctx.mentioned) {
       const fallback = this.skills.find((s) => fallbackRoles(s).includes(ctx.role));
       if (fallback) return { skill: fallback, input: { args: ctx.text } };

@@ -38,6 +38,11 @@ export interface Skill {
    * (`true`) or from the roles listed. At most one skill per role.
    */
   readonly fallback?: boolean | readonly Role[];
+  /**
+   * Claims a plain private message before the fallback sees it (an operator's 昨天转化率? goes to the
+   * numbers, not the playbook). Asked only for the roles the skill allows; keep it cheap and offline.
+   */
+  claims?(ctx: ChatContext): boolean;
   /** Takes messages forwarded to the bot in a private chat, from the roles it allows. */
   readonly forwards?: boolean;
   /** Handles presses of the buttons whose data starts with `<prefix>:`. */

@@ -7,6 +7,8 @@ import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerGroups } from './commands/groups.js';
 import { registerKb } from './commands/kb.js';
+import { registerKpi } from './commands/kpi.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerReply } from './commands/reply.js';
 import { registerStart } from './commands/start.js';
 import { translateCommanderError } from './commander-errors.js';
@@ -36,6 +38,8 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
   registerKb(program, prompts, runtime);
   registerAsk(program, prompts, runtime);
   registerReply(program, prompts, runtime);
+  registerMetrics(program, prompts, runtime);
+  registerKpi(program, prompts, runtime);
   registerStart(program, prompts, runtime);
   registerChat(program, prompts, runtime);
   registerGroups(program, prompts, runtime);

@@ -7,6 +7,7 @@ import { loadShopFile } from '../bot/shop-file.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { resolveFacts } from '../skills/cs-scripts/facts.js';
 import { CsScripts } from '../skills/cs-scripts/service.js';
+import { MetricsService } from '../skills/metrics/service.js';
 
 /** The services a CLI command works with, created once per invocation. */
 export interface Runtime {
@@ -18,6 +19,8 @@ export interface Runtime {
   readonly knowledge: KnowledgeBase;
   /** Customer-service scripts with the shop's facts (reads the shop file on first use), and the facts left at their defaults. */
   cs(): { cs: CsScripts; defaulted: readonly string[] };
+  /** Shop metrics (the SQLite database under the data dir), opened on first use. */
+  metrics(): MetricsService;
 }
 
 /** Reads the configuration (throws ConfigError listing every problem) and wires the services. */
@@ -28,6 +31,7 @@ export function createRuntime(prompts: Prompts): Runtime {
   const llm = createLlm(config.llm);
   const knowledge = new KnowledgeBase({ config, logger, prompts, clock, ...(llm ? { llm } : {}) });
   let cs: ReturnType<Runtime['cs']> | undefined;
+  let metrics: MetricsService | undefined;
   return {
     config,
     clock,
@@ -41,6 +45,10 @@ export function createRuntime(prompts: Prompts): Runtime {
         cs = { cs: new CsScripts({ prompts, logger, facts, ...(llm ? { llm } : {}) }), defaulted };
       }
       return cs;
+    },
+    metrics() {
+      metrics ??= new MetricsService({ dataDir: config.dataDir, tz: config.tz, clock, prompts, logger, knowledge, ...(llm ? { llm } : {}) });
+      return metrics;
     },
   };
 }

@@ -12,7 +12,7 @@ import { buildIndex, fingerprintOf, indexPathOf, loadIndex, saveIndex, type Buil
 import { hasWordCharacters } from './normalize.js';
 import { PlaybookRetriever } from './retriever.js';
 import { Segmenter } from './segment.js';
-import type { Answer, KnowledgeIndexData } from './types.js';
+import type { Answer, KnowledgeIndexData, RetrievedPassage } from './types.js';
 
 /** Longest question accepted: a question, not a pasted article. */
 export const MAX_QUESTION_CHARS = 500;
@@ -124,6 +124,13 @@ export class KnowledgeBase {
       this.options.llm,
       this.options.logger,
     );
+  }
+
+  /** The playbook's passages best matching `query`, best first (no answer composed, no model called). */
+  async passages(query: string, options: { k?: number } = {}): Promise<RetrievedPassage[]> {
+    if (!this.current) await this.build({ saveRequired: false });
+    const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, MAX_K));
+    return (await this.current!.retriever.search(query, { k })).passages;
   }
 
   private use(data: KnowledgeIndexData): void {

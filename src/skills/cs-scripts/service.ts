@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import type { LlmService } from '../../bot/llm.js';
+import { jsonObjectIn, type LlmService } from '../../bot/llm.js';
 import type { Logger } from '../../bot/logger.js';
 import type { Prompts } from '../../bot/prompts.js';
 import { IntentClassifier, loadExampleBank, type LabelledExample } from './classifier.js';
@@ -34,14 +34,6 @@ const ModelIntent = z.object({ intent: z.enum(INTENTS), confidence: z.coerce.num
 const ModelSuggestions = z.object({
   suggestions: z.array(z.object({ text: z.string().trim().min(1).max(400), script: z.string().optional() })).min(1).max(3),
 });
-
-/** The first JSON object in a model's reply (models wrap it in prose or ``` fences). */
-function jsonIn(reply: string): unknown {
-  const start = reply.indexOf('{');
-  const end = reply.lastIndexOf('}');
-  if (start < 0 || end <= start) throw new Error('no JSON object in the reply');
-  return JSON.parse(reply.slice(start, end + 1));
-}
 
 /**
  * Customer-service scripts: the intent of a customer's message and two or three replies to it, from
@@ -83,7 +75,7 @@ export class CsScripts {
         ],
         { temperature: 0 },
       );
-      const parsed = ModelIntent.parse(jsonIn(reply));
+      const parsed = ModelIntent.parse(jsonObjectIn(reply));
       // The model's own number, tempered by whether the examples agree with it.
       const confidence = Math.round(((parsed.confidence ?? 0.8) * (parsed.intent === offline.intent ? 1 : 0.85)) * 100) / 100;
       return { intent: parsed.intent, confidence, mode: 'model' };
@@ -132,7 +124,7 @@ export class CsScripts {
         { role: 'system', content: prompts.render('cs/llm-suggest-system', { count }) },
         { role: 'user', content: prompts.render('cs/llm-suggest-user', { ...factParams(facts), scripts: scripts.join('\n'), intent, message }) },
       ]);
-      const parsed = ModelSuggestions.parse(jsonIn(reply));
+      const parsed = ModelSuggestions.parse(jsonObjectIn(reply));
       // A number the customer, the shop's facts or the scripts did not give is invented: an order
       // number, a sum, a compensation, a deadline ("补偿您20元", "3天内到账").
       const known = new Set(`${message} ${Object.values(facts).join(' ')} ${templates.map((t) => t.text).join(' ')}`.match(/\d+/g) ?? []);

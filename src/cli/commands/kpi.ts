@@ -1,0 +1,118 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ErrorCode, UserFacingError } from '../../bot/errors.js';
+import type { Prompts } from '../../bot/prompts.js';
+import { renderChart } from '../../skills/metrics/chart.js';
+import { isDay } from '../../skills/metrics/period.js';
+import type { KpiAnswer, KpiReply } from '../../skills/metrics/service.js';
+import { readBatchFile, runBatch } from '../batch.js';
+import type { Runtime } from '../runtime.js';
+import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
+
+interface KpiOptions {
+  json?: boolean;
+  now?: string;
+  chart?: string;
+  batch?: string;
+}
+
+/** The --json contract: its fields in its order, then extras (mode, advice). */
+export function kpiJson(a: KpiAnswer): string {
+  return JSON.stringify(kpiFields(a));
+}
+
+function kpiFields(a: KpiAnswer): Record<string, unknown> {
+  const { question, metric, from, to, filters, value, unit, compare, breakdown, text, mode, advice } = a;
+  return {
+    question,
+    metric,
+    from,
+    to,
+    filters,
+    value,
+    unit,
+    ...(compare ? { compare } : {}),
+    ...(breakdown ? { breakdown } : {}),
+    text,
+    mode,
+    ...(advice ? { advice } : {}),
+  };
+}
+
+/** `opsbot kpi`: a KPI question in plain Chinese or English answered from the imported metrics. */
+export function registerKpi(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+  program
+    .command('kpi')
+    .description(prompts.render('cli/kpi-description'))
+    .argument('[question...]', prompts.render('cli/kpi-question-argument'))
+    .option('--json', prompts.render('cli/json-option'))
+    .option('--now <YYYY-MM-DD>', prompts.render('cli/kpi-now-option'))
+    .option('--chart <file>', prompts.render('cli/kpi-chart-option'))
+    .option('--batch <file>', prompts.render('cli/kpi-batch-option'))
+    .addHelpText('after', prompts.render('cli/kpi-examples'))
+    .action(async (words: string[], options: KpiOptions) => {
+      if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/kpi-needs-question'));
+      if (words.length > 0 && options.batch) throw new UsageError(prompts.render('cli/kpi-question-or-batch'));
+      if (options.batch && options.chart) throw new UsageError(prompts.render('cli/kpi-chart-or-batch'));
+      if (options.now !== undefined && !isDay(options.now)) throw new UsageError(prompts.render('cli/kpi-invalid-now', { value: options.now }));
+      const rt = runtime();
+      const metrics = rt.metrics();
+      const ask = async (question: string): Promise<KpiReply> => {
+        const reply = await metrics.ask(question, options.now ? { today: options.now } : {});
+        // Nothing parsable: the reply lists what can be asked, and the exit code says it was not answered.
+        if (reply.answer.metric === null) throw new UnknownQuestion(reply.answer);
+        return reply;
+      };
+      const show = (a: KpiAnswer) => out(options.json ? kpiJson(a) : a.text);
+      const explain = (err: UserFacingError) => (err instanceof UnknownQuestion ? err.answer.text : describeError(err, prompts, rt.logger).message);
+      // With --json the reader gets an object in the contract's shape either way, with the error added.
+      const failure = (question: string, err: UserFacingError) => {
+        const text = explain(err);
+        const base = err instanceof UnknownQuestion ? kpiFields(err.answer) : { question, metric: null, from: null, to: null, filters: {}, value: null, unit: null, text };
+        return JSON.stringify({ ...base, error: { code: err.code, message: text } });
+      };
+
+      if (!options.batch) {
+        const question = words.join(' ');
+        let reply: KpiReply;
+        try {
+          reply = await ask(question);
+        } catch (err) {
+          if (!(err instanceof UserFacingError)) throw err;
+          if (options.json) out(failure(question, err));
+          else out(explain(err));
+          process.exitCode = EXIT_FAILURE;
+          return;
+        }
+        show(reply.answer);
+        if (options.chart) {
+          if (!reply.chart) {
+            note(prompts.render('cli/kpi-no-chart'));
+            return;
+          }
+          await writeFile(options.chart, renderChart(reply.chart));
+          note(prompts.render('cli/kpi-chart-written', { file: options.chart }));
+        }
+        return;
+      }
+      const questions = await readBatchFile(options.batch);
+      const failed = await runBatch(
+        questions,
+        prompts.render('cli/kpi-progress'),
+        async (question) => {
+          const { answer } = await ask(question);
+          out(options.json ? kpiJson(answer) : `【${question}】\n${answer.text}\n`);
+        },
+        (question, err) => out(options.json ? failure(question, err) : `【${question.slice(0, 40)}】\n${explain(err)}\n`),
+      );
+      note(prompts.render('cli/kpi-batch-summary', { total: questions.length, done: questions.length - failed, failed }));
+      if (failed > 0) process.exitCode = EXIT_FAILURE;
+    });
+}
+
+/** A question that names no metric opsbot knows: answered with what can be asked, counted as not answered. */
+class UnknownQuestion extends UserFacingError {
+  constructor(readonly answer: KpiAnswer) {
+    super(ErrorCode.METRICS_QUESTION_UNKNOWN, 'metrics/help');
+  }
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { UserFacingError } from '../../bot/errors.js';
+import type { Prompts } from '../../bot/prompts.js';
+import { importMetricsFile, type ImportSummary } from '../../skills/metrics/import.js';
+import type { Runtime } from '../runtime.js';
+import { describeError, note, out, rowsBar } from '../output.js';
+
+interface JsonOption {
+  json?: boolean;
+}
+
+/** The `metrics import --json` shape. */
+function importJson(s: ImportSummary): string {
+  const { file, rows, added, replaced, first, last, encoding, delimiter, columns, ignored } = s;
+  return JSON.stringify({ file, rows, added, replaced, from: first ?? null, to: last ?? null, encoding, delimiter, columns, ignored });
+}
+
+/** `opsbot metrics import FILE` and `opsbot metrics status`: the shop's exports into the metrics database. */
+export function registerMetrics(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+  const metrics = program
+    .command('metrics')
+    .description(prompts.render('cli/metrics-description'))
+    .addHelpText('after', prompts.render('cli/metrics-examples'));
+
+  metrics
+    .command('import')
+    .description(prompts.render('cli/metrics-import-description'))
+    .argument('<file>', prompts.render('cli/metrics-import-file-argument'))
+    .option('--json', prompts.render('cli/json-option'))
+    .addHelpText('after', prompts.render('cli/metrics-import-examples'))
+    .action(async (file: string, options: JsonOption) => {
+      const rt = runtime();
+      const bar = rowsBar(prompts.render('cli/metrics-import-progress'));
+      let summary: ImportSummary;
+      try {
+        summary = await importMetricsFile(file, { db: rt.metrics().db, prompts, onProgress: bar.update });
+      } catch (err) {
+        bar.stop();
+        if (options.json && err instanceof UserFacingError) {
+          out(JSON.stringify({ file, error: { code: err.code, message: describeError(err, prompts, rt.logger).message, ...err.params } }));
+        }
+        throw err;
+      } finally {
+        bar.stop();
+      }
+      if (options.json) {
+        out(importJson(summary));
+        return;
+      }
+      out(
+        prompts.render('cli/metrics-import-summary', {
+          file: summary.file,
+          rows: summary.rows.toLocaleString('en-US'),
+          added: summary.added.toLocaleString('en-US'),
+          replaced: summary.replaced.toLocaleString('en-US'),
+          from: summary.first ?? '-',
+          to: summary.last ?? '-',
+          columns: Object.values(summary.columns).join(prompts.render('cli/list-separator')),
+        }),
+      );
+      if (summary.ignored.length > 0) {
+        note(prompts.render('cli/metrics-import-ignored', { columns: summary.ignored.join(prompts.render('cli/list-separator')) }));
+      }
+    });
+
+  metrics
+    .command('status')
+    .description(prompts.render('cli/metrics-status-description'))
+    .option('--json', prompts.render('cli/json-option'))
+    .action((options: JsonOption) => {
+      const { db } = runtime().metrics();
+      const coverage = db.coverage();
+      const channels = db.names('channel');
+      const products = db.names('product');
+      const status = { rows: db.count(), from: coverage?.first ?? null, to: coverage?.last ?? null, channels, products: products.length, path: db.path };
+      if (options.json) {
+        out(JSON.stringify(status));
+        return;
+      }
+      if (!coverage) {
+        out(prompts.render('metrics/nothing-imported'));
+        return;
+      }
+      out(
+        prompts.render('cli/metrics-status', {
+          rows: status.rows.toLocaleString('en-US'),
+          from: coverage.first,
+          to: coverage.last,
+          channels: channels.join(prompts.render('cli/list-separator')) || '-',
+          products: products.length.toLocaleString('en-US'),
+          path: db.path,
+        }),
+      );
+    });
+}

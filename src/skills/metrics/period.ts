@@ -1,0 +1,115 @@
+/**
+ * Calendar days as `YYYY-MM-DD` strings, and the periods KPI questions name. Day arithmetic runs on UTC
+ * midnights, so a daylight-saving change can never shift a day.
+ */
+
+export interface Period {
+  readonly from: string;
+  readonly to: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A day string from a UTC-midnight Date. */
+function fmt(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The UTC midnight of a day string. */
+function parse(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+/** True for a real calendar day in YYYY-MM-DD form. */
+export function isDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = parse(s);
+  return !Number.isNaN(d.getTime()) && fmt(d) === s;
+}
+
+/** `y-m-d` as a day string, or undefined when no such day exists (2月30日). */
+export function makeDay(y: number, m: number, d: number): string | undefined {
+  const s = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return isDay(s) ? s : undefined;
+}
+
+export function addDays(day: string, n: number): string {
+  return fmt(new Date(parse(day).getTime() + n * DAY_MS));
+}
+
+/** Days from `a` to `b` (b − a). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((parse(b).getTime() - parse(a).getTime()) / DAY_MS);
+}
+
+/** The number of days in a period, both ends included. */
+export function lengthOf(p: Period): number {
+  return daysBetween(p.from, p.to) + 1;
+}
+
+/** Every day of a period, in order. */
+export function daysOf(p: Period): string[] {
+  const out: string[] = [];
+  for (let d = p.from; d <= p.to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+/** 1 = Monday … 7 = Sunday. */
+export function isoWeekday(day: string): number {
+  return parse(day).getUTCDay() || 7;
+}
+
+export function yearOf(day: string): number {
+  return Number(day.slice(0, 4));
+}
+
+export function monthOf(day: string): number {
+  return Number(day.slice(5, 7));
+}
+
+/** The last day of a month. */
+export function monthEnd(y: number, m: number): string {
+  return fmt(new Date(Date.UTC(y, m, 0)));
+}
+
+/** A whole month (m: 1–12; 0 or 13 roll into the neighbouring year). */
+export function monthPeriod(y: number, m: number): Period {
+  const first = new Date(Date.UTC(y, m - 1, 1));
+  return { from: fmt(first), to: monthEnd(first.getUTCFullYear(), first.getUTCMonth() + 1) };
+}
+
+/** Monday of the week `day` is in. */
+export function weekStart(day: string): string {
+  return addDays(day, 1 - isoWeekday(day));
+}
+
+/** The same day a year earlier (29 February → 28 February). */
+export function yearEarlier(day: string): string {
+  const y = yearOf(day) - 1;
+  const m = monthOf(day);
+  const d = Number(day.slice(8, 10));
+  return makeDay(y, m, d) ?? monthEnd(y, m);
+}
+
+/** The period of equal length just before `p` (环比). */
+export function previousPeriod(p: Period): Period {
+  const n = lengthOf(p);
+  return { from: addDays(p.from, -n), to: addDays(p.from, -1) };
+}
+
+/** The same dates a year earlier (同比). */
+export function periodYearEarlier(p: Period): Period {
+  return { from: yearEarlier(p.from), to: yearEarlier(p.to) };
+}
+
+/** The same period seven days earlier (和上周比). */
+export function periodWeekEarlier(p: Period): Period {
+  return { from: addDays(p.from, -7), to: addDays(p.to, -7) };
+}
+
+/** Today's date in a time zone, as a day string. */
+export function todayIn(tz: string, now: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
