@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage as HttpRequest, type Server } from 'node:http';
+import { createServer, type IncomingMessage as HttpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramAdapter } from '../../../src/bot/adapters/telegram.js';
@@ -41,7 +41,7 @@ function body(req: HttpRequest): Promise<Buffer> {
   });
 }
 
-async function answer(req: HttpRequest, res: import('node:http').ServerResponse): Promise<void> {
+async function answer(req: HttpRequest, res: ServerResponse): Promise<void> {
   const method = (req.url ?? '').split('/').pop() ?? '';
   const raw = await body(req);
   const json = (req.headers['content-type'] ?? '').includes('json') && raw.length > 0 ? (JSON.parse(raw.toString()) as Record<string, unknown>) : undefined;
