@@ -5,7 +5,7 @@
  * (`PlaybookRetriever`: word + character-bigram BM25, rank fusion, diversity, coverage). Run with
  * `npm run bench:kb`; it rewrites docs/benchmarks.md. Progress goes to stderr, the report to stdout.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { PlaybookRetriever } from '../src/knowledge/retriever.js';
 import { charBigrams, Segmenter } from '../src/knowledge/segment.js';
 import type { Chunk, KnowledgeIndexData } from '../src/knowledge/types.js';
 import { prompts, silentLogger, tempDir, testConfig } from '../tests/helpers.js';
+import { writeSection } from './report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Sizes (tuned so the whole run stays under three minutes on a 2-core machine).
@@ -558,7 +559,7 @@ async function main(): Promise<void> {
     'character-bigram BM25 fused by reciprocal rank, then diversity and coverage), which does more than any engine row.',
     'hit@3 uses the dev questions of `tests/fixtures/kb-eval-dev.json` (the held-out set is not used here).',
     '',
-    `Run it with \`npm run bench:kb\` (about ${minutes(totalSeconds)}; it rewrites this file). The figures below come from one run on`,
+    `Run it with \`npm run bench:kb\` (about ${minutes(totalSeconds)}; it rewrites this section). The figures below come from one run on`,
     'the machine described; they vary from run to run and machine to machine. The test suite never asserts speed.',
     '',
     env,
@@ -567,7 +568,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
 
-  writeFileSync(resolve(PACKAGE_ROOT, 'docs/benchmarks.md'), doc);
+  writeSection('kb', doc);
   console.log(`${env}\n\n${report}`);
   log(`done in ${totalSeconds.toFixed(1)} s; wrote docs/benchmarks.md`);
 }

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { PNG } from 'pngjs';
@@ -154,6 +154,18 @@ describe('opsbot kpi', () => {
     const badNow = await opsbot(['kpi', '昨天销售额', '--now', '2026-13-01']);
     expect(badNow.code).toBe(2);
     expect(badNow.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('answers an admin in the playground, saving the chart where the person can open it, and refuses a fan', () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data'), OPSBOT_NOW: '2026-11-25', LOG_LEVEL: 'warn' };
+    const admin = spawnSync(process.execPath, [BIN, 'chat', '--as', 'admin'], { cwd: work.dir, env, input: '昨天转化率？\n/kpi 近3天每天的销售额\n', encoding: 'utf8', timeout: 60_000 });
+    expect(admin.status).toBe(0);
+    expect(admin.stdout).toContain('📊 昨天（11月24日）支付转化率：9.09%');
+    const saved = /已保存到 (\S+\.png)/.exec(admin.stdout);
+    expect(saved).not.toBeNull();
+    expect(existsSync(saved![1]!)).toBe(true);
+    const fan = spawnSync(process.execPath, [BIN, 'chat'], { cwd: work.dir, env, input: '/kpi 昨天销售额\n', encoding: 'utf8', timeout: 60_000 });
+    expect(fan.stdout.trim()).toBe(prompts.render('metrics/admins-only'));
   });
 
   it('has Chinese help with examples', async () => {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { LocalChat } from '../../bot/adapters/local.js';
@@ -13,14 +15,16 @@ interface ChatOptions {
 }
 
 /** How the bot's message shows in a terminal. */
-export function renderOutbound(content: Outbound, prompts: Prompts): string {
+export function renderOutbound(content: Outbound, prompts: Prompts, savedAs?: (data: Buffer) => string): string {
   switch (content.kind) {
     case 'text':
       return content.text;
     case 'mention':
       return `${content.mentions.map((m) => `@${m.name}`).join(' ')} ${content.text}`;
-    case 'image':
-      return prompts.render('cli/chat-image', { caption: content.caption ?? '', kb: Math.ceil(content.data.byteLength / 1024) });
+    case 'image': {
+      const params = { caption: content.caption ?? '', kb: Math.ceil(content.data.byteLength / 1024) };
+      return savedAs ? prompts.render('cli/chat-image-saved', { ...params, file: savedAs(content.data) }) : prompts.render('cli/chat-image', params);
+    }
   }
 }
 
@@ -35,6 +39,15 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
   const chat = new LocalChat(assistant.router, options);
   assistant.transports.set('local', chat);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // A terminal cannot show a picture (a KPI chart): it is saved under the data dir, to be opened from there.
+  let pictures = 0;
+  const savePicture = (data: Buffer): string => {
+    const dir = join(rt.config.dataDir, 'pictures');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${process.pid}-${++pictures}.png`);
+    writeFileSync(file, data);
+    return file;
+  };
   const where = options.group ? prompts.render('cli/chat-in-group', { group: options.group }) : prompts.render('cli/chat-private');
   if (interactive) out(prompts.render('cli/playground-welcome', { documents, chunks, role: prompts.render(`cli/role-${options.role}`), where }));
   const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout } : {}), terminal: interactive });
@@ -46,7 +59,7 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
       if (prompts.render('cli/playground-exit-words').split(/\s+/).includes(text)) break;
       if (text) {
         const replies = await chat.say(text);
-        for (const r of replies) out(renderOutbound(r.content, prompts) + (interactive ? '\n' : ''));
+        for (const r of replies) out(renderOutbound(r.content, prompts, savePicture) + (interactive ? '\n' : ''));
       }
       if (interactive) rl.prompt();
     }

@@ -141,22 +141,25 @@ export class MetricsService {
     return { answer, ...(chart ? { chart } : {}) };
   }
 
-  /** Advice from the playbook when a ratio fell by DROP_THRESHOLD or more against the previous period. */
+  /**
+   * Advice from the playbook when a ratio got worse by DROP_THRESHOLD or more against the previous
+   * period: fell, or for the refund rate, rose.
+   */
   private async adviceOnDrop(r: KpiResult): Promise<PlaybookAdvice | undefined> {
     const { knowledge, logger } = this.options;
     if (!knowledge || !isRatio(r.query.metric) || !r.previous) return undefined;
     const change = changeOf(r.value, r.previous.value);
-    if (change === null || change > -DROP_THRESHOLD) return undefined;
+    if (change === null || -change * worseSign(r.query.metric) < DROP_THRESHOLD) return undefined;
     return adviceFor(r.query.metric, knowledge, logger);
   }
 
   private adviceLine(r: KpiResult, advice: PlaybookAdvice, today: string): string {
     const { prompts } = this.options;
-    const drop = formatChange(-(changeOf(r.value, r.previous!.value) ?? 0)).replace(/^\+/, '');
-    return prompts.render('metrics/advice', {
+    const change = changeOf(r.value, r.previous!.value) ?? 0;
+    return prompts.render(worseSign(r.query.metric) > 0 ? 'metrics/advice' : 'metrics/advice-rise', {
       metric: prompts.render(`metrics/name/${r.query.metric}`),
       period: formatPeriod(r.previous!, yearOf(today), prompts),
-      drop,
+      drop: formatChange(Math.abs(change)).replace(/^\+/, ''),
       advice: advice.text,
       doc: advice.doc,
       section: advice.section ? prompts.render('metrics/advice-section', { section: advice.section }) : '',
@@ -202,6 +205,11 @@ export class MetricsService {
     this.opened?.close();
     this.opened = undefined;
   }
+}
+
+/** 1 where a fall is bad news (most ratios), −1 where a rise is (the refund rate). */
+function worseSign(metric: MetricName): number {
+  return metric === 'refund_rate' ? -1 : 1;
 }
 
 /** A value without binary noise (0.1 + 0.2), to ten decimals. */

@@ -3,6 +3,7 @@ import { createClock } from '../../../src/bot/clock.js';
 import { ErrorCode } from '../../../src/bot/errors.js';
 import { createLlm } from '../../../src/bot/llm.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
+import { MetricsDb } from '../../../src/skills/metrics/db.js';
 import { MetricsService } from '../../../src/skills/metrics/service.js';
 import { captureLogger, chatReply, prompts, silentLogger, startFakeOpenAi, tempDir, testConfig, type FakeOpenAi, type FakeOpenAiOptions } from '../../helpers.js';
 import { fixtureDb } from './fixture.js';
@@ -84,6 +85,20 @@ describe('KPI answers', () => {
     // A rise, or a sum, gets none.
     expect((await service().ask('昨天点击率', { today: TODAY })).answer.advice).toBeUndefined();
     expect((await service().ask('11月23日销售额', { today: TODAY })).answer.advice).toBeUndefined();
+  });
+
+  it('counts a rising refund rate as the bad news, and a falling one as none', async () => {
+    // 11-24: 90/1499 = 6.00%, after 11-23's 50/550 = 9.09%: better, no advice.
+    expect((await service().ask('11月24日退款率', { today: TODAY })).answer.advice).toBeUndefined();
+    const db = new MetricsDb(':memory:');
+    const w = db.beginImport(['revenue', 'refund_amount']);
+    w.write({ date: '2026-11-23', channel: '', product: '', values: { revenue: 100000, refund_amount: 5000 } });
+    w.write({ date: '2026-11-24', channel: '', product: '', values: { revenue: 100000, refund_amount: 8000 } });
+    w.commit('refunds');
+    const { answer } = await service({ db }).ask('昨天退款率', { today: TODAY });
+    expect(answer.value).toBeCloseTo(0.08, 12);
+    expect(answer.text).toContain('上升了 60.00%');
+    expect(answer.advice).toBeDefined();
   });
 
   it('lists what can be asked when the question names no metric', async () => {

@@ -46,7 +46,9 @@ async function answer(req: HttpRequest, res: ServerResponse): Promise<void> {
   const raw = await body(req);
   const json = (req.headers['content-type'] ?? '').includes('json') && raw.length > 0 ? (JSON.parse(raw.toString()) as Record<string, unknown>) : undefined;
   res.setHeader('content-type', 'application/json');
-  const ok = (result: unknown) => res.end(JSON.stringify({ ok: true, result }));
+  const ok = (result: unknown): void => {
+    res.end(JSON.stringify({ ok: true, result }));
+  };
   if (method === 'getMe') return ok({ id: 42, is_bot: true, first_name: 'opsbot', username: 'opsbot_test_bot' });
   if (method === 'getUpdates') {
     const offset = Number(json?.offset ?? 0);
