@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, UserFacingError } from '../../bot/errors.js';
 import type { Prompts } from '../../bot/prompts.js';
-import { renderChart } from '../../skills/metrics/chart.js';
+import { renderChartAsync } from '../../skills/metrics/chart.js';
 import { isDay } from '../../skills/metrics/period.js';
 import type { KpiAnswer, KpiReply } from '../../skills/metrics/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
@@ -90,7 +90,7 @@ export function registerKpi(program: Command, prompts: Prompts, runtime: () => R
             note(prompts.render('cli/kpi-no-chart'));
             return;
           }
-          await writeFile(options.chart, renderChart(reply.chart));
+          await writeFile(options.chart, await renderChartAsync(reply.chart));
           note(prompts.render('cli/kpi-chart-written', { file: options.chart }));
         }
         return;

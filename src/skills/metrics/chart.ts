@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync, Resvg } from '@resvg/resvg-js';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -90,6 +90,25 @@ export function renderChart(spec: ChartSpec, options: RenderChartOptions = {}): 
       font: { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FAMILY },
     });
     return resvg.render().asPng();
+  } catch (cause) {
+    throw chartFailed('rasterising the chart failed', spec, cause);
+  }
+}
+
+/**
+ * renderChart off the event loop (resvg's thread pool): what the bot uses, so a chart being drawn never
+ * holds up other chats' messages.
+ */
+export async function renderChartAsync(spec: ChartSpec, options: RenderChartOptions = {}): Promise<Buffer> {
+  const svg = renderChartSvg(spec, options);
+  const files = loadFonts();
+  try {
+    const image = await renderAsync(svg, {
+      background: '#ffffff',
+      fitTo: { mode: 'width', value: OUT_WIDTH },
+      font: { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FAMILY },
+    });
+    return image.asPng();
   } catch (cause) {
     throw chartFailed('rasterising the chart failed', spec, cause);
   }

@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../bot/context.js';
 import type { Skill } from '../../bot/skill.js';
 import type { Prompts } from '../../bot/prompts.js';
-import { renderChart } from './chart.js';
+import { renderChartAsync } from './chart.js';
 import { isKpiQuestion } from './parse.js';
 import type { MetricsService } from './service.js';
 
@@ -52,7 +52,7 @@ export function createMetricsSkill(services: MetricsSkillServices): Skill {
       await ctx.reply(answer.text);
       if (!chart) return;
       try {
-        await ctx.reply({ kind: 'image', data: renderChart(chart), mime: 'image/png' });
+        await ctx.reply({ kind: 'image', data: await renderChartAsync(chart), mime: 'image/png' });
       } catch (err) {
         // The numbers are already there as text; a chart that cannot be drawn is logged, not shown.
         ctx.logger.error({ err }, 'kpi chart failed');

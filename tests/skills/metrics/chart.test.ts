@@ -9,6 +9,7 @@ import {
   bundledFontPath,
   MAX_CATEGORIES,
   renderChart,
+  renderChartAsync,
   renderChartSvg,
   type ChartSpec,
 } from '../../../src/skills/metrics/chart.js';
@@ -110,6 +111,12 @@ describe('renderChart', () => {
     // The value axis is compact: whole yuan, 万 from ten thousand.
     expect(labels).toContain('¥0');
     expect(labels.some((t) => /^¥\d+万$/.test(t))).toBe(true);
+  });
+
+  it('draws the same picture off the event loop (renderChartAsync), with the bundled font', async () => {
+    const png = await renderChartAsync(bar);
+    expect(png.equals(renderChart(bar))).toBe(true);
+    expect(expectReadableChart(png).count(BLUE)).toBeGreaterThan(5_000);
   });
 
   it('draws a 30-day ratio trend as percentages, with a gap where a day is null and no crowded value labels', () => {
