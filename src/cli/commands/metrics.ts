@@ -11,8 +11,8 @@ interface JsonOption {
 
 /** The `metrics import --json` shape. */
 function importJson(s: ImportSummary): string {
-  const { file, rows, added, replaced, first, last, encoding, delimiter, columns, ignored } = s;
-  return JSON.stringify({ file, rows, added, replaced, from: first ?? null, to: last ?? null, encoding, delimiter, columns, ignored });
+  const { file, rows, added, replaced, first, last, encoding, delimiter, columns, ignored, totals } = s;
+  return JSON.stringify({ file, rows, added, replaced, from: first ?? null, to: last ?? null, encoding, delimiter, columns, ignored, totals });
 }
 
 /** `opsbot metrics import FILE` and `opsbot metrics status`: the shop's exports into the metrics database. */
@@ -58,6 +58,7 @@ export function registerMetrics(program: Command, prompts: Prompts, runtime: () 
           columns: Object.values(summary.columns).join(prompts.render('cli/list-separator')),
         }),
       );
+      if (summary.totals > 0) note(prompts.render('cli/metrics-import-totals', { count: summary.totals }));
       if (summary.ignored.length > 0) {
         note(prompts.render('cli/metrics-import-ignored', { columns: summary.ignored.join(prompts.render('cli/list-separator')) }));
       }

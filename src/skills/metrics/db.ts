@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, OpsbotError } from '../../bot/errors.js';
+import { ErrorCode, OpsbotError, UserFacingError } from '../../bot/errors.js';
 import { BASE_FIELDS, type BaseField, type Sums } from './definitions.js';
 
 /** One day × channel × product, as imported. Money in fen; `null` where the export had no value. */
@@ -33,6 +33,10 @@ export interface GroupSums {
 }
 
 const SCHEMA_VERSION = 1;
+/** How long a query waits for a writer's lock. */
+const BUSY_MS = 5_000;
+/** How long an import waits for another import to finish. */
+const IMPORT_WAIT_MS = 120_000;
 
 /**
  * The metrics database: a SQLite file under the data dir (better-sqlite3), one row per date × channel ×
@@ -50,7 +54,7 @@ export class MetricsDb {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${BUSY_MS}`);
       this.migrate();
     } catch (err) {
       throw new OpsbotError(ErrorCode.METRICS_DB_UNAVAILABLE, `the metrics database ${path} cannot be opened: ${(err as Error).message}`, {
@@ -102,8 +106,19 @@ export class MetricsDb {
        ON CONFLICT (date, channel, product) DO UPDATE SET ${updates.join(', ')}`,
     );
     const name = this.db.prepare('INSERT OR IGNORE INTO dimension_names (kind, name) VALUES (?, ?)');
+    // Another import holds the write lock: wait for it (up to two minutes), then count inside the lock.
+    try {
+      this.db.pragma(`busy_timeout = ${IMPORT_WAIT_MS}`);
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new UserFacingError(ErrorCode.METRICS_DB_BUSY, 'errors/metrics-db-busy', { seconds: IMPORT_WAIT_MS / 1000 }, { cause: err });
+      }
+      throw err;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_MS}`);
+    }
     const countBefore = this.count();
-    this.db.exec('BEGIN IMMEDIATE');
     const names = { channel: new Set<string>(), product: new Set<string>() };
     let open = true;
     let rows = 0;

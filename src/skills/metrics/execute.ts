@@ -1,7 +1,7 @@
 import type { Filters, MetricsDb } from './db.js';
 import { METRICS, valueOf, type Unit } from './definitions.js';
 import { matchName } from './names.js';
-import { daysOf, periodWeekEarlier, periodYearEarlier, previousPeriod, type Period } from './period.js';
+import { daysOf, periodWeekEarlier, periodYearEarlier, previousComparable, type Period } from './period.js';
 import type { KpiQuery } from './query.js';
 
 export interface BreakdownEntry {
@@ -22,7 +22,7 @@ export interface KpiResult {
   readonly breakdown?: readonly BreakdownEntry[];
   /** The same breakdown over the comparison period, keyed alike (for a chart of both). */
   readonly compareBreakdown?: readonly BreakdownEntry[];
-  /** The previous period's value for a ratio, to notice a drop even when no comparison was asked. */
+  /** The previous period's value for a ratio (as 环比 compares), to notice a drop even when no comparison was asked. */
   readonly previous?: { readonly from: string; readonly to: string; readonly value: number | null };
   /** The days of the period that have data, when that is fewer than the whole period. */
   readonly covered?: { readonly from: string; readonly to: string };
@@ -30,7 +30,7 @@ export interface KpiResult {
 
 /** The comparison period a query asks for. */
 export function comparisonPeriod(q: KpiQuery): Period | undefined {
-  if (q.compare === 'previous') return previousPeriod(q);
+  if (q.compare === 'previous') return previousComparable(q);
   if (q.compare === 'year') return periodYearEarlier(q);
   if (q.compare === 'week') return periodWeekEarlier(q);
   return undefined;
@@ -64,7 +64,7 @@ export function executeQuery(db: MetricsDb, query: KpiQuery): KpiResult {
 
   let previous: KpiResult['previous'];
   if (METRICS[metric].kind === 'ratio' && !q.breakdown) {
-    const p = previousPeriod(q);
+    const p = previousComparable(q);
     if (q.compare === 'previous' && compare) previous = { ...p, value: compare.value };
     else {
       const before = db.sums({ ...p, filters });

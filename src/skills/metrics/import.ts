@@ -32,6 +32,8 @@ export interface ImportSummary {
   readonly columns: Record<string, string>;
   /** Headers of columns that were not imported (rates and averages are computed, never imported). */
   readonly ignored: string[];
+  /** Totals rows (合计, 总计) skipped. */
+  readonly totals: number;
 }
 
 const PROGRESS_EVERY = 20_000;
@@ -74,11 +76,15 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   // Some back offices save an HTML table as .xls; their tab-separated ".xls" files are imported as text.
   if (named(/\.xls$/i) && /^\s*</.test(text)) throw unreadable('metrics/unreadable-xlsx');
 
-  const delimiter = detectDelimiter(/[^\r\n]+/.exec(text)?.[0] ?? '');
+  // Excel's "sep=;" first line names the delimiter; the header comes after it.
+  const firstLine = /[^\r\n]+/.exec(text)?.[0] ?? '';
+  const sep = /^\uFEFF?"?sep=(.)"?\s*$/i.exec(firstLine)?.[1];
+  const delimiter = sep === ',' || sep === ';' || sep === '\t' ? sep : detectDelimiter(firstLine);
   const records = csvRows(text, delimiter);
   // Not a for-of with break: that would close the generator before the data rows.
   let header: CsvRecord | undefined;
   for (let next = records.next(); !next.done; next = records.next()) {
+    if (sep !== undefined && next.value.line === 1) continue;
     if (!isBlank(next.value.fields)) {
       header = next.value;
       break;
@@ -121,6 +127,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   const seen = new Map<string, number>();
   let writer: ImportWriter | undefined;
   let done = 0;
+  let totals = 0;
   try {
     for (const { line, fields } of records) {
       if (isBlank(fields)) continue;
@@ -131,6 +138,11 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
         }
       }
       const rawDate = fields[dateIndex] ?? '';
+      // A totals row (合计, 总计, Total) repeats the rows above it: counting it would double everything.
+      if (TOTALS.test(rawDate.trim())) {
+        totals++;
+        continue;
+      }
       const date = parseDate(rawDate);
       if (date === undefined) throw invalid(line, dateColumn, rawDate, 'metrics/expect-date');
       const channel = channelIndex === undefined ? '' : (fields[channelIndex] ?? '').trim();
@@ -172,6 +184,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
       ...(counts.first ? { first: counts.first, last: counts.last } : {}),
       columns: Object.fromEntries(Object.entries(columns).filter((e): e is [string, string] => e[1] !== undefined)),
       ignored: [...mapping.ignored],
+      totals,
     };
   } catch (err) {
     writer?.rollback();
@@ -245,7 +258,11 @@ function realDate(year: number, month: number, day: number): string | undefined 
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+const TOTALS = /^(?:合计|总计|汇总|合計|總計|匯總|total|sum|grand total)\b|^(?:合计|总计|汇总|合計|總計|匯總)/i;
+
 const PLAIN_INTEGER = /^\d{1,15}$/;
+// Excel writes large numbers as 1.2E+4 when a column is too narrow.
+const SCIENTIFIC = /^\d+(?:\.\d+)?e\+?\d{1,2}$/i;
 // Digits with optional thousands separators (grouped by three) and a decimal part.
 const DECIMAL = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/;
 const MONEY = /^¥?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*元?$/;
@@ -262,6 +279,10 @@ export function parseCount(raw: string): number | null | undefined {
   if (PLAIN_INTEGER.test(raw)) return Number(raw);
   const s = raw.normalize('NFKC').trim();
   if (isNoValue(s)) return null;
+  if (SCIENTIFIC.test(s)) {
+    const value = Number(s);
+    return Number.isSafeInteger(value) ? value : undefined;
+  }
   const m = DECIMAL.exec(s);
   if (!m || (m[2] !== undefined && /[^0]/.test(m[2]))) return undefined;
   const value = Number(m[1]!.replaceAll(',', ''));

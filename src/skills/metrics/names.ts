@@ -5,7 +5,8 @@ const GENERIC = new Set(['直播', '小店', '商品', '店铺', '旗舰', '旗�
 
 /**
  * The data's name that the text mentions: the whole name, or a distinctive part of it of two characters
- * or more covering at least half of it (抖音 → 抖音直播, 雨靴 → 儿童雨靴). The longest match wins; a tie
+ * or more that covers half of it, is three characters long, or starts it (抖音 → 抖音直播, 雨靴 → 儿童雨靴,
+ * 羽绒服 → 2025新款羽绒服, 抖音 → 抖音1号店). The longest match wins; a tie
  * between names is no match.
  */
 export function matchName(text: string, names: readonly string[]): { name: string; matched: string } | undefined {
@@ -18,8 +19,11 @@ export function matchName(text: string, names: readonly string[]): { name: strin
     const sub = longestCommonPart(text, n);
     if (!sub || GENERIC.has(sub)) continue;
     const whole = sub === n;
-    if (!whole && (sub.length < 2 || sub.length / n.length < 0.5)) continue;
-    if (!whole && /^[a-z0-9 ]+$/.test(sub) && sub.length < 4) continue;
+    // Half the name, or three characters of it, or its first two (a brand: 抖音 → 抖音1号店).
+    const enough = sub.length / n.length >= 0.5 || sub.length >= 3 || n.startsWith(sub);
+    if (!whole && (sub.length < 2 || !enough)) continue;
+    // Numbers are years, dates and amounts in a question, never a part of a name on their own.
+    if (!whole && (/^[\d\s.]+$/.test(sub) || (/^[a-z0-9 ]+$/.test(sub) && sub.length < 4))) continue;
     const score = sub.length + (whole ? 0.5 : 0) + sub.length / n.length / 10;
     if (!best || score > best.score) {
       best = { name, matched: sub, score };

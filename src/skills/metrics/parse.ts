@@ -1,13 +1,6 @@
 import { normalizeForMatch } from '../../knowledge/normalize.js';
 import type { MetricName } from './definitions.js';
-import {
-  addDays,
-  makeDay,
-  monthPeriod,
-  weekStart,
-  yearOf,
-  type Period,
-} from './period.js';
+import { addDays, makeDay, monthPeriod, weekStart, yearOf, type Period } from './period.js';
 import { matchName } from './names.js';
 import type { KpiQuery } from './query.js';
 
@@ -49,14 +42,14 @@ const METRIC_WORDS: readonly (readonly [RegExp, MetricName])[] = [
 
 /** Comparison phrases; removed before the period is read, so 上周 in 和上周比 is not the period. */
 const COMPARE_WORDS: readonly (readonly [RegExp, NonNullable<KpiQuery['compare']>])[] = [
-  [/环比|较上期|比上期|和上期比|跟上期比|vs\.? previous period|previous period|period[\s-]over[\s-]period/, 'previous'],
+  [/环比|较上期|比上期|和上期比|跟上期比|(?:和|跟|与|同|较|对比|相比|vs\.?)\s*(?:上上周|上个?月|前一天|前天)(?:比|相比|对比|比较)?|比(?:上上周|上个?月|前一天|前天)|vs\.? previous period|previous period|period[\s-]over[\s-]period/, 'previous'],
   [/同比|去年同期|year[\s-]over[\s-]year|yoy\b|vs\.? last year|same period last year/, 'year'],
-  [/(?:和|跟|与|同|较|对比|相比)上一?周(?:比|相比|对比|比较)?|比上一?周|vs\.? last week|compared (?:to|with) last week|week[\s-]over[\s-]week|wow\b/, 'week'],
+  [/(?:和|跟|与|同|较|对比|相比|vs\.?)\s*上一?周(?:比|相比|对比|比较)?|比上一?周|vs\.? last week|compared (?:to|with) last week|week[\s-]over[\s-]week|wow\b/, 'week'],
 ];
 
 const BREAKDOWN_WORDS: readonly (readonly [RegExp, NonNullable<KpiQuery['breakdown']>])[] = [
-  [/各个?渠道|每个渠道|分渠道|按渠道|渠道分布|渠道对比|哪个渠道|哪些渠道|哪个平台|各平台|by channel|per channel|each channel|which channel|channels/, 'channel'],
-  [/各个?商品|每个商品|每款|按商品|分商品|哪个商品|哪款|哪些商品|哪个产品|各个?产品|每个产品|按产品|商品排行|by product|per product|each product|which product|products/, 'product'],
+  [/各个?渠道|每个渠道|分渠道|按渠道|渠道分布|渠道对比|哪个渠道|哪些渠道|哪个平台|各平台|(?:渠道|平台)[^，,。?？]{0,8}哪(?:个|家)|by channel|per channel|each channel|which channel|channels/, 'channel'],
+  [/各个?商品|每个商品|每款|按商品|分商品|哪个商品|哪款|(?:商品|产品|单品|款)[^，,。?？]{0,8}哪(?:个|款|一款)|哪些商品|哪个产品|各个?产品|每个产品|按产品|商品排行|by product|per product|each product|which product|products/, 'product'],
   [/每天|每日|逐日|按天|按日|分天|趋势|走势|曲线|daily|per day|by day|each day|trend/, 'date'],
 ];
 
@@ -111,6 +104,7 @@ export function parseQuestion(question: string, ctx: ParseContext): ParseResult 
   if (breakdown === 'channel' || breakdown === 'product') {
     if (MIN_WORDS.test(text)) rank = 'min';
     else if (MAX_WORDS.test(text) && /哪|which|top|best|highest|most|largest|排名第一|第一/.test(text)) rank = 'max';
+    else if (/哪/.test(text) && !/哪些/.test(text)) rank = 'max';
   }
 
   const period = readPeriod(text, ctx.today, take);
@@ -137,63 +131,142 @@ export function parseQuestion(question: string, ctx: ParseContext): ParseResult 
   return { ok: true, query, periodGiven: period !== undefined };
 }
 
-const DATE_PART = String.raw`(?:(\d{4})\s*[年./-]\s*)?(\d{1,2})\s*(?:月|[./-])\s*(\d{1,2})\s*[日号]?`;
+/** A year before a month, a date or a named day: 2025年, 25年, 去年, 前年, 今年. */
+const YEAR = String.raw`(?:(\d{4}|\d{2})\s*年\s*|(去年|前年|今年)\s*)?`;
+/** A date written with 月 and 日/号, or in full with its year (2026-11-20, 2026/11/20, 2026.11.20). */
+const CN_DATE = String.raw`${YEAR}(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?`;
+const ISO_DATE = String.raw`(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})`;
+/** A short numeric date (11.20, 11/20, 11-20): read last, and never a number like 1.5万 or 5.2折. */
+const SHORT_DATE = String.raw`(?<![\d.])(\d{1,2})\s*[./-]\s*(\d{1,2})(?![\d.]|\s*(?:万|千|折|%|w|k|元|块|倍))`;
+const RANGE_SEP = String.raw`\s*(?:到|至|~|～|-|—|–|to|until|through)\s*`;
+const MONTHS_EN = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS: Readonly<Record<string, number>> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 
 /** The period a question names, removing its words from the text; undefined when it names none. */
 function readPeriod(text: string, today: string, take: (re: RegExp) => RegExpExecArray | null): Period | undefined {
   const year = yearOf(today);
-  const day = (y: string | undefined, m: string | undefined, d: string | undefined): string | undefined =>
-    m && d ? makeDay(y ? Number(y) : year, Number(m), Number(d)) : undefined;
+  const yesterday = addDays(today, -1);
+  /** The year a question means: written, relative, or (when not written) the last one in which the day is not in the future. */
+  const yearFor = (written: string | undefined, relative: string | undefined, m: number, d = 1): number => {
+    if (written) return written.length === 2 ? 2000 + Number(written) : Number(written);
+    if (relative) return relative === '去年' ? year - 1 : relative === '前年' ? year - 2 : year;
+    const candidate = makeDay(year, m, d);
+    return candidate && candidate > today ? year - 1 : year;
+  };
+  const cnDay = (y: string | undefined, rel: string | undefined, m: string, d: string) => makeDay(yearFor(y, rel, Number(m), Number(d)), Number(m), Number(d));
+  const relativeEnd = (word: string | undefined): string | undefined =>
+    word === undefined ? undefined : /昨/.test(word) ? yesterday : today;
 
-  // A range: 11月1日到11月7日, 2026-11-01至2026-11-07, 11月1日到7日.
-  let m = take(new RegExp(`${DATE_PART}\\s*(?:到|至|~|～|-|—|–|to|until)\\s*(?:${DATE_PART}|(\\d{1,2})\\s*[日号])`));
+  // Ranges: 11月1日到11月7日, 11月1日到7日, 11月20日到今天, 2026-11-01至2026-11-07, 1月到3月.
+  let m = take(new RegExp(`(?:从\\s*)?(?:${CN_DATE}|${ISO_DATE})${RANGE_SEP}(?:${CN_DATE}|${ISO_DATE}|(\\d{1,2})\\s*[日号]|(今天|今日|现在|目前|昨天|昨日))`));
   if (m) {
-    const from = day(m[1], m[2], m[3]);
-    const to = m[6] ? day(m[4] ?? m[1], m[5], m[6]) : day(m[1], m[2], m[7]);
+    const from = m[4] ? cnDay(m[1], m[2], m[3]!, m[4]) : makeDay(Number(m[5]), Number(m[6]), Number(m[7]));
+    const fromMonth = m[3] ?? m[6];
+    const to = m[11]
+      ? cnDay(m[8] ?? m[1], m[9] ?? m[2], m[10]!, m[11])
+      : m[12]
+        ? makeDay(Number(m[12]), Number(m[13]), Number(m[14]))
+        : m[15]
+          ? from && makeDay(yearOf(from), Number(fromMonth), Number(m[15]))
+          : relativeEnd(m[16]);
     if (from && to) return from <= to ? { from, to } : { from: to, to: from };
   }
-  m = take(/(\d{4})(\d{2})(\d{2})/);
+  m = take(new RegExp(`${YEAR}(\\d{1,2})\\s*月份?${RANGE_SEP}(\\d{1,2})\\s*月份?(?!\\s*\\d)`));
   if (m) {
-    const d = day(m[1], m[2], m[3]);
-    if (d) return { from: d, to: d };
+    const a = Number(m[3]);
+    const b = Number(m[4]);
+    if (a >= 1 && a <= 12 && b >= a && b <= 12) {
+      const y = yearFor(m[1], m[2], a);
+      return { from: monthPeriod(y, a).from, to: monthPeriod(y, b).to };
+    }
   }
-  m = take(new RegExp(DATE_PART));
+  m = take(/(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)/);
   if (m) {
-    const d = day(m[1], m[2], m[3]);
-    if (d) return { from: d, to: d };
+    const d = makeDay(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (d) return single(d);
+  }
+  m = take(new RegExp(ISO_DATE));
+  if (m) {
+    const d = makeDay(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (d) return single(d);
+  }
+  m = take(new RegExp(CN_DATE));
+  if (m) {
+    const d = cnDay(m[1], m[2], m[3]!, m[4]!);
+    if (d) return single(d);
+  }
+  // English: Nov 20, November 20, 20 Nov, in October.
+  m = take(new RegExp(`\\b(${MONTHS_EN.join('|')})[a-z]*\\.?\\s*(\\d{1,2})?(?:st|nd|rd|th)?\\b`));
+  if (m) {
+    const month = MONTHS_EN.indexOf(m[1]!) + 1;
+    if (m[2]) {
+      const d = makeDay(yearFor(undefined, undefined, month, Number(m[2])), month, Number(m[2]));
+      if (d) return single(d);
+    } else return monthPeriod(yearFor(undefined, undefined, month), month);
   }
   m = take(/(?:近|最近|过去|last|past)\s*([零一二两三四五六七八九十\d]+)\s*(?:天|日|days?)/);
   if (m) {
     const n = toNumber(m[1]!);
-    if (n && n > 0 && n <= 3660) return { from: addDays(today, -n), to: addDays(today, -1) };
+    if (n && n > 0 && n <= 3660) return { from: addDays(today, -n), to: yesterday };
   }
-  if (take(/(?:近|最近|过去)\s*一?\s*(?:周|星期|礼拜)|past week/)) {
-    return { from: addDays(today, -7), to: addDays(today, -1) };
+  m = take(/(?:近|最近|过去)\s*([一二两三四五六七八九十\d]*)\s*个?(?:周|星期|礼拜)|(?:last|past)\s*(\d+)\s*weeks?|past week/);
+  if (m) {
+    const count = m[1] || m[2];
+    const n = count ? toNumber(count) : 1;
+    if (n && n > 0 && n <= 520) return { from: addDays(today, -7 * n), to: yesterday };
   }
-  if (take(/(?:近|最近|过去)\s*一?\s*个?月|(?:last|past) 30 days/)) return { from: addDays(today, -30), to: addDays(today, -1) };
+  if (take(/(?:近|最近|过去)\s*一?\s*个?月|(?:last|past) 30 days/)) return { from: addDays(today, -30), to: yesterday };
+  // A weekday: 上周三, 本周一, 这周五.
+  m = take(/(上上|上|本|这)\s*(?:周|星期|礼拜)\s*([一二三四五六日天])/);
+  if (m) {
+    const weeksBack = m[1] === '上上' ? 2 : m[1] === '上' ? 1 : 0;
+    return single(addDays(weekStart(today), -7 * weeksBack + WEEKDAYS[m[2]!]! - 1));
+  }
   if (take(/本周到目前为止|本周至今|这周到目前为止|本周|这周|这一周|这星期|这个星期|本星期|this week|week to date|wtd\b/)) {
     return { from: weekStart(today), to: today };
+  }
+  if (take(/上上周|上上个?星期|上上个?礼拜|the week before last/)) {
+    const monday = addDays(weekStart(today), -14);
+    return { from: monday, to: addDays(monday, 6) };
   }
   if (take(/上一?周|上个?星期|上个?礼拜|last week/)) {
     const monday = addDays(weekStart(today), -7);
     return { from: monday, to: addDays(monday, 6) };
   }
-  if (take(/本月|这个月|当月|月初至今|this month|month to date|mtd\b/)) return { from: `${today.slice(0, 8)}01`, to: today };
+  if (take(/本月|这个月|当月|月初至今|本月至今|this month|month to date|mtd\b/)) return { from: `${today.slice(0, 8)}01`, to: today };
+  if (take(/上上个?月/)) return monthPeriod(year, Number(today.slice(5, 7)) - 2);
   if (take(/上个?月|last month/)) return monthPeriod(year, Number(today.slice(5, 7)) - 1);
+  // Named days, of this year unless a year is written: 双11, 去年双11, 2025年618.
+  m = take(new RegExp(`${YEAR}(?:双\\s*(?:11|十一)|double 11|singles'? day)`));
+  if (m) return single(makeDay(namedYear(m[1], m[2], year), 11, 11)!);
+  m = take(new RegExp(`${YEAR}(?:双\\s*(?:12|十二)|double 12)`));
+  if (m) return single(makeDay(namedYear(m[1], m[2], year), 12, 12)!);
+  m = take(new RegExp(`${YEAR}(?<!\\d)618(?!\\d)`));
+  if (m) return single(makeDay(namedYear(m[1], m[2], year), 6, 18)!);
+  m = take(new RegExp(`${YEAR}(?<![\\d.])(\\d{1,2}|[一二三四五六七八九十]{1,2})\\s*月份?(?!\\s*\\d)`));
+  if (m) {
+    const month = toNumber(m[3]!);
+    if (month && month >= 1 && month <= 12) return monthPeriod(yearFor(m[1], m[2], month), month);
+  }
   if (take(/今年|本年|年初至今|this year|year to date|ytd\b/)) return { from: `${year}-01-01`, to: today };
   if (take(/去年|last year/)) return { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` };
-  if (take(/双\s*(?:11|十一)|double 11|singles'? day/)) return single(makeDay(year, 11, 11)!);
-  if (take(/双\s*(?:12|十二)|double 12/)) return single(makeDay(year, 12, 12)!);
-  if (take(/(?<!\d)618(?!\d)/)) return single(makeDay(year, 6, 18)!);
-  m = take(/(?<![\d.])(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月份?(?!\s*\d)/);
-  if (m) {
-    const month = toNumber(m[1]!);
-    if (month && month >= 1 && month <= 12) return monthPeriod(year, month);
-  }
   if (take(/今天|今日|today/)) return single(today);
   if (take(/前天|day before yesterday/)) return single(addDays(today, -2));
-  if (take(/昨天|昨日|yesterday/)) return single(addDays(today, -1));
+  if (take(/昨天|昨日|yesterday/)) return single(yesterday);
+  m = take(new RegExp(SHORT_DATE));
+  if (m) {
+    const d = cnDay(undefined, undefined, m[1]!, m[2]!);
+    if (d) return single(d);
+  }
   return undefined;
+}
+
+/** The year of a named day: written, relative, or this year (双11 is this year's, even before it comes). */
+function namedYear(written: string | undefined, relative: string | undefined, year: number): number {
+  if (written) return written.length === 2 ? 2000 + Number(written) : Number(written);
+  if (relative === '去年') return year - 1;
+  if (relative === '前年') return year - 2;
+  return year;
 }
 
 function single(day: string): Period {
@@ -201,7 +274,7 @@ function single(day: string): Period {
 }
 
 /** Words of a how-to question: those go to the playbook, not to the numbers. */
-const HOW_TO = /怎么|怎样|如何|为什么|为啥|方法|技巧|秘诀|攻略|提高|提升|优化|改善|how to|how do|how can|why\b|improve|tips?\b/;
+const HOW_TO = /怎么|怎样|如何|为什么|为啥|方法|技巧|秘诀|攻略|提高|提升|优化|改善|什么|啥意思|意思|原因|多久|一般|正常|标准|定义|含义|区别|影响|算法|公式|吗\s*[?？]?\s*$|how to|how do|how can|why\b|what is|what's|meaning|improve|tips?\b/;
 
 /**
  * True when a staff member's plain message is a question for the numbers rather than for the playbook:

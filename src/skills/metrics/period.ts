@@ -97,8 +97,28 @@ export function previousPeriod(p: Period): Period {
   return { from: addDays(p.from, -n), to: addDays(p.from, -1) };
 }
 
-/** The same dates a year earlier (同比). */
+/**
+ * The period to compare with for 环比: a month so far (or a whole month) against the same days of the
+ * month before (11-01..11-25 → 10-01..10-25; March → February); anything else against the period of
+ * equal length just before it.
+ */
+export function previousComparable(p: Period): Period {
+  if (p.from.endsWith('-01') && p.from.slice(0, 7) === p.to.slice(0, 7)) {
+    const y = yearOf(p.from);
+    const m = monthOf(p.from);
+    const before = monthPeriod(y, m - 1);
+    const lastDay = Number(p.to.slice(8, 10));
+    const to = p.to === monthEnd(y, m) ? before.to : (makeDay(yearOf(before.from), monthOf(before.from), lastDay) ?? before.to);
+    return { from: before.from, to: to < before.to ? to : before.to };
+  }
+  return previousPeriod(p);
+}
+
+/** The same dates a year earlier (同比); a whole month is the whole month (February 2025 → all of February 2024). */
 export function periodYearEarlier(p: Period): Period {
+  const y = yearOf(p.from);
+  const m = monthOf(p.from);
+  if (p.from.endsWith('-01') && p.to === monthEnd(y, m)) return monthPeriod(y - 1, m);
   return { from: yearEarlier(p.from), to: yearEarlier(p.to) };
 }
 

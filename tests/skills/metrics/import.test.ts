@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -6,7 +7,7 @@ import { ErrorCode, UserFacingError } from '../../../src/bot/errors.js';
 import { MetricsDb } from '../../../src/skills/metrics/db.js';
 import { importMetricsFile, parseCount, parseDate, parseMoney, type ImportSummary } from '../../../src/skills/metrics/import.js';
 import { fieldOfHeader, mapHeaders, normalizeHeader } from '../../../src/skills/metrics/headers.js';
-import { prompts, tempDir } from '../../helpers.js';
+import { PACKAGE_ROOT, prompts, tempDir } from '../../helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -83,6 +84,7 @@ describe('importMetricsFile', () => {
         refund_amount: 'refund amount',
       },
       ignored: [],
+      totals: 0,
     });
     expect(sums()).toEqual({
       impressions: 3000,
@@ -250,7 +252,7 @@ describe('importMetricsFile', () => {
     ['a wrongly grouped number', '日期,访客数\n2026-11-25,"12,34"\n', '访客数', '12,34', 'metrics/expect-count'],
     ['a malformed amount', '日期,销售额(元)\n2026-11-25,1.2.3\n', '销售额(元)', '1.2.3', 'metrics/expect-money'],
     ['an invalid date', '日期,订单数\n2026-02-30,1\n', '日期', '2026-02-30', 'metrics/expect-date'],
-    ['a date that is not one', '日期,订单数\n合计,1\n', '日期', '合计', 'metrics/expect-date'],
+    ['a date that is not one', '日期,订单数\n上周,1\n', '日期', '上周', 'metrics/expect-date'],
     ['a missing date', '日期,订单数\n,1\n', '日期', '', 'metrics/expect-date'],
   ])('rejects %s', async (_name, text, column, value, expectedKey) => {
     const path = file('bad.csv', text);
@@ -479,5 +481,33 @@ describe('value parsers', () => {
     ['-1', undefined],
   ])('money %j → %s fen', (raw, expected) => {
     expect(parseMoney(raw)).toBe(expected);
+  });
+});
+
+describe('what spreadsheets and back offices add to an export', () => {
+  it('skips totals rows, reads Excel\'s sep= line and scientific notation', async () => {
+    const path = file(
+      'excel.csv',
+      'sep=;\r\n日期;渠道;商品;访客数;支付金额\r\n2026-11-24;淘宝;杯子;1.2E+4;100\r\n2026-11-24;抖音;杯子;100;50\r\n合计;;;12100;150\r\n',
+    );
+    const summary = await load(path);
+    expect(summary).toMatchObject({ rows: 2, totals: 1, delimiter: ';' });
+    expect(db.sums({ from: '2026-11-24', to: '2026-11-24' }).sums).toMatchObject({ visitors: 12_100, revenue: 15_000 });
+  });
+
+  it('waits for another process\'s import holding the write lock, and counts what it added inside the lock', async () => {
+    const dbPath = join(dir, 'data', 'metrics.db');
+    // Another process takes the write lock, writes a row, holds the lock for a moment, then commits.
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(dbPath)});
+       db.exec('BEGIN IMMEDIATE'); db.prepare("INSERT INTO daily_metrics (date, channel, product, visitors) VALUES ('2026-11-20', '', '', 1)").run();
+       process.stdout.write('locked\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800); db.exec('COMMIT'); db.close();`,
+    ], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const summary = await load(file('second.csv', 'date,visitors\n2026-11-21,5\n'));
+    expect(summary).toMatchObject({ rows: 1, added: 1, replaced: 0 });
+    expect(db.count()).toBe(2);
+    await new Promise((resolve) => holder.once('exit', resolve));
   });
 });
