@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -187,6 +188,28 @@ export function freePort(): Promise<number> {
     const s = createNetServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo;
       s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The `opsbot` entry point, run as `node bin/opsbot.js` by the CLI tests. */
+export const OPSBOT_BIN = join(PACKAGE_ROOT, 'bin', 'opsbot.js');
+
+/** What a person must never see: a stack trace. */
+export const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `opsbot` in `cwd` with only the variables given (no .env, no model), data under `cwd/data`. */
+export function runOpsbot(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OPSBOT_DATA_DIR: join(cwd, 'data') };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [OPSBOT_BIN, ...args], { cwd, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
 }

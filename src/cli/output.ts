@@ -74,23 +74,14 @@ export function progressBar(prompts: Prompts): { onProgress: (p: BuildProgress) 
  */
 export function countingBar(label: string, total: number): { tick: () => void; stop: () => void } {
   if (!process.stderr.isTTY || process.stdout.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: `${label} [{bar}] {percentage}% {value}/{total}`,
-    barCompleteChar: '█',
-    barIncompleteChar: '░',
-    hideCursor: true,
-    clearOnComplete: true,
-  });
+  const bar = stderrBar(label);
   bar.start(total, 0);
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
 
-
-/** A progress bar for a job measured in rows (an import), on stderr when it is a terminal. */
-export function rowsBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new SingleBar({
+/** One look for every bar: `label [████░░] 42% 420,000/1,000,000` on stderr, cleared when done. */
+function stderrBar(label: string): SingleBar {
+  return new SingleBar({
     stream: process.stderr,
     format: `${label} [{bar}] {percentage}% {value}/{total}`,
     barCompleteChar: '█',
@@ -99,6 +90,12 @@ export function rowsBar(label: string): { update: (done: number, total: number) 
     clearOnComplete: true,
     formatValue: (v, _options, type) => (type === 'value' || type === 'total' ? v.toLocaleString('en-US') : String(v)),
   });
+}
+
+/** A progress bar for a job measured in rows (an import), on stderr when it is a terminal. */
+export function rowsBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = stderrBar(label);
   let started = false;
   return {
     update(done, total) {

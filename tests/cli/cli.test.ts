@@ -3,27 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT, prompts, tempDir } from '../helpers.js';
+import { OPSBOT_BIN, PACKAGE_ROOT, prompts, runOpsbot, STACK_TRACE, tempDir, type CliRun } from '../helpers.js';
 
-const BIN = join(PACKAGE_ROOT, 'bin', 'opsbot.js');
-const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const BIN = OPSBOT_BIN;
+type Run = CliRun;
 
 let work: { dir: string; cleanup: () => void };
 
 /** Runs `opsbot` in a fresh working folder with only the variables given (no .env, no model). */
 function opsbot(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
-  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data'), LOG_LEVEL: 'info' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: cwd ?? work.dir, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runOpsbot(args, cwd ?? work.dir, { OPSBOT_DATA_DIR: join(work.dir, 'data'), LOG_LEVEL: 'info', ...env });
 }
 
 beforeAll(async () => {

@@ -1,31 +1,16 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/bot/errors.js';
-import { PACKAGE_ROOT, prompts, tempDir } from '../helpers.js';
+import { OPSBOT_BIN, prompts, runOpsbot, STACK_TRACE, tempDir } from '../helpers.js';
 
-const BIN = join(PACKAGE_ROOT, 'bin', 'opsbot.js');
-const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+const BIN = OPSBOT_BIN;
 let work: { dir: string; cleanup: () => void };
 
-function opsbot(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data'), LOG_LEVEL: 'warn' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: work.dir, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const opsbot = (args: string[], env: Record<string, string> = {}) => runOpsbot(args, work.dir, { LOG_LEVEL: 'warn', ...env });
 
 const file = (name: string, content: string | Buffer) => {
   const path = join(work.dir, name);
