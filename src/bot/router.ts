@@ -65,7 +65,10 @@ export class Router {
   commandsFor(role: Role): { name: string; description: string }[] {
     return [
       { name: 'help', description: 'cmd/help' },
-      ...this.skills.filter((s) => s.roles.includes(role)).flatMap((s) => s.commands ?? []),
+      ...this.skills
+        .filter((s) => s.roles.includes(role))
+        .flatMap((s) => s.commands ?? [])
+        .filter((c) => !c.listedFor || c.listedFor.includes(role)),
     ];
   }
 

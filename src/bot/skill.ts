@@ -7,6 +7,8 @@ export interface SkillCommand {
   readonly name: string;
   /** Prompt key of its one-line description (Telegram's command menu, /help). */
   readonly description: string;
+  /** Who sees it in /help and the command menu, when fewer than the skill's roles (others are still answered). */
+  readonly listedFor?: readonly Role[];
 }
 
 /** What a skill receives besides the context: the command that triggered it, and the text after it. */

@@ -22,7 +22,8 @@ export function createMetricsSkill(services: MetricsSkillServices): Skill {
   const { metrics, prompts } = services;
   return {
     name: 'metrics',
-    commands: [{ name: 'kpi', description: 'cmd/kpi' }],
+    // Listed for admins only: a fan's menu should not offer what would be refused.
+    commands: [{ name: 'kpi', description: 'cmd/kpi', listedFor: ['admin'] }],
     // Every role may ask, so that each gets a reply in words; only admins get numbers.
     roles: ['admin', 'agent', 'fan'],
     claims(ctx: ChatContext): boolean {

@@ -157,6 +157,12 @@ describe('/kpi in Telegram', () => {
     expect(String(second.json!.text)).not.toMatch(/\d/);
   });
 
+  it('lists /kpi in the admins\' /help only', async () => {
+    expect(assistant.router.commandsFor('admin').map((c) => c.name)).toContain('kpi');
+    expect(assistant.router.commandsFor('agent').map((c) => c.name)).not.toContain('kpi');
+    expect(assistant.router.commandsFor('fan').map((c) => c.name)).not.toContain('kpi');
+  });
+
   it('never puts numbers into a group: an admin is asked to ask privately', async () => {
     say(ADMIN, '/kpi 昨天销售额', GROUP);
     const reply = await until(() => sentTo(GROUP)[0]);
