@@ -84,12 +84,6 @@ export function valueOf(metric: MetricName, sums: Sums): number | null {
   return (num / den) * scale;
 }
 
-/** The base fields a metric reads. */
-export function fieldsOf(metric: MetricName): BaseField[] {
-  const def = METRICS[metric];
-  return def.kind === 'sum' ? [def.field] : [def.numerator, def.denominator];
-}
-
 /** True for the ratios (rates and per-person values), whose drop earns a line of advice. */
 export function isRatio(metric: MetricName): boolean {
   return METRICS[metric].kind === 'ratio';

@@ -74,8 +74,7 @@ export function formatResult(r: KpiResult, prompts: Prompts, options: FormatOpti
   const q = r.query;
   const metric = prompts.render(`metrics/name/${q.metric}`);
   const period = describePeriod(q, options.today, prompts);
-  const scopeParts = [q.filters.channel, q.filters.product].filter((s): s is string => s !== undefined);
-  const scope = scopeParts.length ? prompts.render('metrics/scope', { names: scopeParts.join(' · ') }) : '';
+  const scope = formatScope(q.filters, prompts);
   const show = (v: number | null) => (v === null ? prompts.render('metrics/no-value') : formatValue(v, r.unit));
 
   if (r.rows === 0) {
@@ -143,6 +142,12 @@ function breakdownLines(
   });
   if (shown.length < entries.length) lines.push(prompts.render('metrics/breakdown-more', { more: entries.length - shown.length }));
   return lines;
+}
+
+/** The channel and product a query is filtered on, as 「抖音直播 · 保温杯」; empty without filters. */
+export function formatScope(filters: { readonly channel?: string; readonly product?: string }, prompts: Prompts): string {
+  const names = [filters.channel, filters.product].filter((s): s is string => s !== undefined);
+  return names.length ? prompts.render('metrics/scope', { names: names.join(' · ') }) : '';
 }
 
 /** A channel or product as shown: the data's name, or a word for rows the export left unnamed. */

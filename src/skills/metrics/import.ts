@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import { Prompts } from '../../bot/prompts.js';
+import type { Prompts } from '../../bot/prompts.js';
 import { decodeText, type TextEncodingName } from '../../knowledge/decode.js';
 import { csvRows, detectDelimiter, type CsvRecord } from './csv.js';
 import type { ImportWriter, MetricsDb } from './db.js';
@@ -13,8 +13,8 @@ export interface ImportMetricsOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** The file's name in the summary and in messages (an upload's original name); default: the path. */
   readonly name?: string;
-  /** Renders the descriptions inside error messages; default: the project's prompts/ (loaded on the first error). */
-  readonly prompts?: Prompts;
+  /** Renders the descriptions inside error messages. */
+  readonly prompts: Prompts;
 }
 
 export interface ImportSummary {
@@ -42,8 +42,6 @@ const YIELD_EVERY = 50_000;
 /** A value quoted in an error message is cut to this many characters. */
 const MAX_SHOWN = 40;
 
-let defaultPrompts: Prompts | undefined;
-
 /**
  * Imports one CSV/TSV export (UTF-8 with or without BOM, GBK; any delimiter of `,` tab `;`) into the
  * metrics database in one transaction: a bad value, an invalid date or a duplicated key anywhere stops
@@ -52,12 +50,12 @@ let defaultPrompts: Prompts | undefined;
  */
 export async function importMetricsFile(path: string, options: ImportMetricsOptions): Promise<ImportSummary> {
   const file = options.name ?? path;
-  const prompts = () => options.prompts ?? (defaultPrompts ??= Prompts.load());
+  const { prompts } = options;
   const unreadable = (reasonKey: string, params: Record<string, string> = {}) =>
-    new UserFacingError(ErrorCode.METRICS_FILE_UNREADABLE, 'errors/metrics-file-unreadable', { file, reason: prompts().render(reasonKey, params) });
+    new UserFacingError(ErrorCode.METRICS_FILE_UNREADABLE, 'errors/metrics-file-unreadable', { file, reason: prompts.render(reasonKey, params) });
   const understood = () =>
     understoodHeaders()
-      .map(({ field, names }) => prompts().render('metrics/import-columns-line', { field, names: names.slice(1).join(' / ') }))
+      .map(({ field, names }) => prompts.render('metrics/import-columns-line', { field, names: names.slice(1).join(' / ') }))
       .join('\n');
   const empty = () => new UserFacingError(ErrorCode.METRICS_FILE_EMPTY, 'errors/metrics-file-empty', { file, columns: understood() });
 
@@ -107,7 +105,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
     const found = headers.map((h) => h.replace(/^\uFEFF/, '').trim()).filter(Boolean);
     throw new UserFacingError(ErrorCode.METRICS_HEADERS_UNKNOWN, 'errors/metrics-headers-unknown', {
       file,
-      found: found.join(prompts().render('metrics/import-list-separator')),
+      found: found.join(prompts.render('metrics/import-list-separator')),
       columns: understood(),
     });
   }
@@ -118,7 +116,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
       line,
       column,
       value: shown(value),
-      expected: prompts().render(expectedKey),
+      expected: prompts.render(expectedKey),
     });
   const dateColumn = columns.date!;
   const channelIndex = index.channel;
@@ -134,7 +132,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
       for (let i = headers.length; i < fields.length; i++) {
         const extra = fields[i]!;
         if (extra.trim() !== '') {
-          throw invalid(line, prompts().render('metrics/import-column-extra', { index: i + 1 }), extra, 'metrics/expect-no-extra');
+          throw invalid(line, prompts.render('metrics/import-column-extra', { index: i + 1 }), extra, 'metrics/expect-no-extra');
         }
       }
       const rawDate = fields[dateIndex] ?? '';

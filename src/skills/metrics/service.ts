@@ -10,7 +10,7 @@ import type { ChartSpec } from './chart.js';
 import { MetricsDb } from './db.js';
 import { isRatio, type MetricName, type Unit } from './definitions.js';
 import { changeOf, executeQuery, type BreakdownEntry, type KpiResult } from './execute.js';
-import { displayKey, formatChange, formatPeriod, formatResult } from './format.js';
+import { displayKey, formatChange, formatPeriod, formatResult, formatScope } from './format.js';
 import { parseWithModel } from './model-parse.js';
 import { parseQuestion, type ParseContext } from './parse.js';
 import { todayIn, yearOf } from './period.js';
@@ -172,10 +172,9 @@ export class MetricsService {
     if (r.rows === 0) return undefined;
     const year = yearOf(today);
     const q = r.query;
-    const scopeParts = [q.filters.channel, q.filters.product].filter((s): s is string => s !== undefined);
     const title = prompts.render('metrics/chart-title', {
       period: formatPeriod(q, year, prompts),
-      scope: scopeParts.length ? prompts.render('metrics/scope', { names: scopeParts.join(' · ') }) : '',
+      scope: formatScope(q.filters, prompts),
       metric: prompts.render(`metrics/name/${q.metric}`),
     });
     const current = prompts.render('metrics/chart-series-current');

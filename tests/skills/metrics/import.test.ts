@@ -31,7 +31,7 @@ function file(name: string, content: string | Buffer): string {
 }
 
 function load(path: string, extra: { name?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportSummary> {
-  return importMetricsFile(path, { db, ...extra });
+  return importMetricsFile(path, { db, prompts, ...extra });
 }
 
 /** The UserFacingError an import fails with; its message must render with the real prompts. */
