@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import MiniSearch from 'minisearch';
-import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/bot/paths.js';
+import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/kernel/paths.js';
 import { Bm25 } from '../src/knowledge/bm25.js';
 import { cleanDocument } from '../src/knowledge/clean.js';
 import { readPlaybook } from '../src/knowledge/ingest.js';

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { parse as csvParse } from 'csv-parse/sync';
 import Papa from 'papaparse';
 import sqlite3 from 'sqlite3';
-import { createClock } from '../src/bot/clock.js';
+import { createClock } from '../src/kernel/clock.js';
 import { csvRows } from '../src/skills/metrics/csv.js';
 import { MetricsDb } from '../src/skills/metrics/db.js';
 import { BASE_FIELDS } from '../src/skills/metrics/definitions.js';

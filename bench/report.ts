@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PACKAGE_ROOT } from '../src/bot/paths.js';
+import { PACKAGE_ROOT } from '../src/kernel/paths.js';
 
 const DOC = resolve(PACKAGE_ROOT, 'docs/benchmarks.md');
 

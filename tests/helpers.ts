@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { loadConfig, type Config } from '../src/bot/config.js';
-import { Prompts } from '../src/bot/prompts.js';
-import type { Store } from '../src/bot/store.js';
-import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/bot/paths.js';
+import { App, type RuntimeTuning } from '../src/app/app.js';
+import { startBot, type Bot, type StartOptions } from '../src/app/bot.js';
+import type { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
+import { loadConfig, type Config } from '../src/kernel/config.js';
+import { Prompts } from '../src/kernel/prompts.js';
+import type { Delivery } from '../src/bot/deliveries/types.js';
+import type { Store } from '../src/bot/store/index.js';
+import { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT } from '../src/kernel/paths.js';
 
 export { DEFAULT_PLAYBOOK_DIR, PACKAGE_ROOT };
 
@@ -179,6 +183,37 @@ export function memoryStore(): Store & { keys(): string[] } {
       return value;
     },
     close: async () => {},
+    tables: memoryTables(),
+  };
+}
+
+/** The delivery log in memory; the scheduler and outbox need a real store (SQLite in a temp dir, or Redis). */
+function memoryTables(): Store['tables'] {
+  const deliveries: Delivery[] = [];
+  const unsupported = () => {
+    throw new Error('the memory store has no jobs or outbox tables: open a SQLite store in a temp dir');
+  };
+  return {
+    kind: 'sqlite',
+    deliveries: {
+      async record(d) {
+        const i = deliveries.findIndex((x) => x.id === d.id);
+        if (i >= 0) deliveries.splice(i, 1);
+        deliveries.push(d);
+      },
+      async list(q = {}) {
+        return deliveries
+          .filter((d) => (!q.since || Date.parse(d.at) >= q.since.getTime()) && (q.chat === undefined || d.chat === q.chat) && (!q.source || d.source.startsWith(q.source)))
+          .reverse()
+          .slice(0, q.limit ?? 100);
+      },
+      async get(id) {
+        return deliveries.find((d) => d.id === id);
+      },
+    },
+    jobs: new Proxy({}, { get: unsupported }) as never,
+    outbox: new Proxy({}, { get: unsupported }) as never,
+    processes: new Proxy({}, { get: unsupported }) as never,
   };
 }
 
@@ -212,4 +247,39 @@ export function runOpsbot(args: readonly string[], cwd: string, env: Record<stri
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+export interface TestBotOptions {
+  readonly knowledge?: KnowledgeBase;
+  readonly tuning?: RuntimeTuning;
+  readonly start?: StartOptions;
+  readonly logger?: Logger;
+}
+
+/**
+ * The app (no model, the shop's plugins) and a bot started from it, with the given variables only: no
+ * HTTP server and no platform unless asked for, and the outbox polled often so tests never wait long.
+ */
+export async function testBot(env: Record<string, string>, options: TestBotOptions = {}): Promise<{ app: App; bot: Bot }> {
+  const app = new App({
+    config: testConfig(env),
+    prompts,
+    logger: options.logger ?? silentLogger,
+    llm: null,
+    ...(options.knowledge ? { knowledge: options.knowledge } : {}),
+    tuning: { pollMs: 50, ...options.tuning },
+  });
+  const bot = await startBot(app, { platforms: [], http: false, ...options.start });
+  return { app, bot };
+}
+
+/** Polls `probe` until it gives a value (not undefined or false), or fails after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 30));
+  }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from '../kernel/logger.js';
 
 export type Platform = 'wechat' | 'telegram' | 'local';
 export type Role = 'admin' | 'agent' | 'fan';
@@ -22,11 +22,11 @@ export type Outbound =
   | { readonly kind: 'mention'; readonly text: string; readonly mentions: readonly Person[] }
   | { readonly kind: 'image'; readonly data: Buffer; readonly mime: string; readonly caption?: string };
 
-/** The honest outcome of one send. */
+/** The honest outcome of one send: as the delivery log keeps it. */
 export interface SendResult {
-  readonly status: 'sent' | 'failed' | 'dropped';
+  readonly status: 'sent' | 'failed' | 'dropped' | 'expired' | 'uncertain';
   readonly reason?: string;
-  /** Set by the send queue: the key of the status it kept (`send:<id>`). */
+  /** Set by the send queue: the send's id in the delivery log. */
   readonly id?: string;
   /** The platform's id of the message sent, where it gives one (to edit it later). */
   readonly messageId?: string;
@@ -35,6 +35,8 @@ export interface SendResult {
 /** One incoming message, as every adapter (WeChat, Telegram, the local playground) produces it. */
 export interface IncomingMessage {
   readonly platform: Platform;
+  /** The bot account that received it (Telegram's bot id, the WeChat login's id), where the adapter knows it. */
+  readonly account?: string;
   /** Unique per platform: the key for dropping duplicate deliveries. */
   readonly messageId: string;
   readonly time: Date;
@@ -65,12 +67,53 @@ export interface IncomingAction {
   answer(text?: string): Promise<void>;
 }
 
+/** How one message is sent. */
+export interface SendOptions {
+  /** An answer to that message: goes first, mentions the asker in a group, never held by quiet hours. */
+  readonly replyTo?: IncomingMessage;
+  /** Never held by quiet hours (alerts to operators, escalations to agents). */
+  readonly urgent?: boolean;
+  /** What it is, for the delivery log; default `reply` for an answer, `push` otherwise. */
+  readonly source?: string;
+  /** Its id in the delivery log (an outbox entry's id); generated when absent. */
+  readonly id?: string;
+  /** Epoch ms after which it is not sent (expired) but reported. */
+  readonly deadline?: number;
+  /** Asked right before the platform call: false means an earlier attempt may have sent it, so it is not sent again (uncertain). */
+  readonly attempt?: () => Promise<boolean>;
+}
+
 /** How an adapter delivers: the router never imports a platform library. */
 export interface Transport {
-  /** `replyTo`: an answer to that message (goes first, mentions the asker in a group); `urgent`: never held by quiet hours. */
-  send(chatId: string, content: Outbound, options?: { replyTo?: IncomingMessage; urgent?: boolean }): Promise<SendResult>;
+  send(chatId: string, content: Outbound, options?: SendOptions): Promise<SendResult>;
   /** Replaces a message the bot sent (its text and buttons), where the platform can. */
   edit?(chatId: string, messageId: string, content: Outbound): Promise<SendResult>;
+  /** Epoch ms until which pushes are held (quiet hours), or 0: the outbox defers rather than waits. */
+  quietUntil?(): number;
+}
+
+/** A message kept to answer later (an escalation, an outbox entry): the message without functions, time as ISO. */
+export type StoredMessage = Omit<IncomingMessage, 'time'> & { readonly time: string };
+
+/** Only the message itself, ready to store: a handler's context also carries functions and a logger. */
+export function storedMessage(m: IncomingMessage): StoredMessage {
+  return {
+    platform: m.platform,
+    ...(m.account ? { account: m.account } : {}),
+    messageId: m.messageId,
+    time: m.time.toISOString(),
+    chat: m.chat,
+    sender: { id: m.sender.id, name: m.sender.name },
+    text: m.text,
+    mentioned: m.mentioned,
+    self: false,
+    ...(m.forwarded ? { forwarded: true } : {}),
+  };
+}
+
+/** A stored message as the router had it. */
+export function incomingMessage(m: StoredMessage): IncomingMessage {
+  return { ...m, time: new Date(m.time) };
 }
 
 /** The message a skill handles, with its sender's role and the ways to answer. */
@@ -92,6 +135,8 @@ export function toOutbound(content: Outbound | string): Outbound {
 /** Someone joined or left a group, as an adapter reports it. */
 export interface MembershipEvent {
   readonly platform: Platform;
+  /** The bot account that saw it, where the adapter knows it. */
+  readonly account?: string;
   readonly chat: { readonly id: string; readonly title?: string };
   /** bot-joined / bot-left: the bot itself; members-joined: other people. */
   readonly kind: 'bot-joined' | 'bot-left' | 'members-joined';

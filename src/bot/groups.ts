@@ -1,6 +1,6 @@
 import type { Platform } from './context.js';
 import type { ShopFile } from './shop-file.js';
-import type { Store } from './store.js';
+import type { Store } from './store/index.js';
 
 /** A group the bot is in (or was, or is configured for). */
 export interface GroupRecord {
@@ -10,6 +10,8 @@ export interface GroupRecord {
   readonly tags: readonly string[];
   /** Skills allowed to act in the group; all when absent. */
   readonly skills?: readonly string[];
+  /** The bot account that serves the group: where its pushes are sent from. */
+  readonly account?: string;
   /** config: from the shop file; joined: the bot was added; seen: a message came from it. */
   readonly source: 'config' | 'joined' | 'seen';
   readonly status: 'active' | 'left';
@@ -55,28 +57,46 @@ export class GroupRegistry {
   async seed(shop: ShopFile | undefined): Promise<void> {
     for (const g of shop?.groups ?? []) {
       const old = await this.get(g.platform, g.id);
-      await this.write({ platform: g.platform, id: g.id, name: g.name, tags: g.tags, ...(g.skills ? { skills: g.skills } : {}), source: 'config', status: old?.status ?? 'active' });
+      const account = g.account ?? old?.account;
+      await this.write({
+        platform: g.platform,
+        id: g.id,
+        name: g.name,
+        tags: g.tags,
+        ...(g.skills ? { skills: g.skills } : {}),
+        ...(account ? { account } : {}),
+        source: 'config',
+        status: old?.status ?? 'active',
+      });
     }
   }
 
-  /** The bot was added to a group (or heard from one it did not know): it is active. */
-  async joined(platform: Platform, id: string, name: string, source: 'joined' | 'seen' = 'joined'): Promise<void> {
+  /** The bot (`account`, where known) was added to a group, or heard from one it did not know: it is active. */
+  async joined(platform: Platform, id: string, name: string, source: 'joined' | 'seen' = 'joined', account?: string): Promise<void> {
     const old = await this.get(platform, id);
+    // The shop file's account wins; else the account that is in the group now.
+    const serving = old?.source === 'config' && old.account ? old.account : account ?? old?.account;
     if (old?.source === 'config') {
-      if (old.status !== 'active') await this.write({ ...old, status: 'active' });
+      if (old.status !== 'active' || old.account !== serving) await this.write({ ...old, ...(serving ? { account: serving } : {}), status: 'active' });
       return;
     }
-    await this.write({ platform, id, name: name || old?.name || id, tags: old?.tags ?? [], source: old?.source ?? source, status: 'active' });
+    await this.write({ platform, id, name: name || old?.name || id, tags: old?.tags ?? [], ...(serving ? { account: serving } : {}), source: old?.source ?? source, status: 'active' });
   }
 
-  /** A message came from a group: registers it the first time this process sees it. */
-  async noteSeen(platform: Platform, id: string, name: string | undefined): Promise<void> {
+  /** A message came from a group (to `account`): registers it the first time this process sees it. */
+  async noteSeen(platform: Platform, id: string, name: string | undefined, account?: string): Promise<void> {
     const key = this.key(platform, id);
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    // Unknown, or marked left (the bot was added back while this process was away): it is active now.
+    // Unknown, marked left (the bot was added back while this process was away), or served by an account
+    // not yet recorded: it is active, and this account serves it.
     const g = await this.get(platform, id);
-    if (!g || g.status === 'left') await this.joined(platform, id, name ?? g?.name ?? id, 'seen');
+    if (!g || g.status === 'left' || (account && !g.account)) await this.joined(platform, id, name ?? g?.name ?? id, 'seen', account);
+  }
+
+  /** The account that serves a group (its pushes are sent from it), if known. */
+  async accountOf(platform: Platform, id: string): Promise<string | undefined> {
+    return (await this.get(platform, id))?.account;
   }
 
   /** The bot was removed from a group. */

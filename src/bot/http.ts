@@ -1,50 +1,75 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from './logger.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from '../kernel/logger.js';
+import type { Prompts } from '../kernel/prompts.js';
+import { politeFailure } from './boundary.js';
+import type { PluginRoute } from './plugin.js';
 
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+/** A request handled outside the JSON API (the Telegram webhook): the status from its headers and body. */
+export type RawHandler = (headers: Readonly<Record<string, string | string[] | undefined>>, body: unknown) => number;
 
 export interface HttpServerOptions {
   readonly port: number;
+  /** Default 127.0.0.1: nothing is reachable from outside the machine unless asked for. */
+  readonly host?: string;
   readonly logger: Logger;
+  readonly prompts: Prompts;
   /** What `/healthz` reports. */
-  readonly health: () => Record<string, unknown>;
-  /** Extra routes by path (the Telegram webhook). */
-  readonly routes?: Readonly<Record<string, HttpHandler>>;
+  readonly health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Each plugin's routes, mounted below `/api/<plugin>`. */
+  readonly routes?: readonly { readonly plugin: string; readonly route: PluginRoute }[];
+  /** POST endpoints by path (the Telegram webhook). */
+  readonly hooks?: Readonly<Record<string, RawHandler>>;
 }
 
-/** The local HTTP server: `/healthz` and the routes given, bound to 127.0.0.1 only. */
-export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/healthz' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ ok: true, ...options.health() }));
-      return;
+/**
+ * The HTTP server (Fastify): `/healthz`, the plugins' JSON routes with zod-checked inputs and replies,
+ * and raw hooks such as the Telegram webhook. A bad input is a 400 naming what is wrong; a failure is
+ * the polite failure with a code, never a stack.
+ */
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err, req, reply) => {
+    const log = options.logger.child({ path: req.url });
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({ path: v.instancePath, message: v.message }));
+      return reply.code(400).send({ error: { code: 'OPSBOT_ERR_HTTP_INVALID', message: options.prompts.render('http/invalid-input'), issues } });
     }
-    const route = options.routes?.[path];
-    if (route) {
-      Promise.resolve(route(req, res)).catch((err: unknown) => {
-        options.logger.error({ err, path }, 'http route failed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-      return;
-    }
-    res.writeHead(404).end();
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'OPSBOT_ERR_HTTP_REFUSED', message: (err as Error).message } });
+    const code = (err as { code?: unknown }).code;
+    return reply.code(500).send({ error: { code: typeof code === 'string' && code.startsWith('OPSBOT_ERR_') ? code : 'OPSBOT_ERR_HTTP_FAILED', message: politeFailure(err, options.prompts, log, 'http route failed') } });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  options.logger.info({ port }, 'http server listening on 127.0.0.1');
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  app.get('/healthz', async () => ({ ok: true, ...(await options.health()) }));
+  for (const [path, handle] of Object.entries(options.hooks ?? {})) {
+    app.post(path, async (req, reply) => reply.code(handle(req.headers, req.body)).send());
+  }
+  for (const { plugin, route } of options.routes ?? []) {
+    const schema = route.schema ?? {};
+    app.route({
+      method: route.method,
+      url: `/api/${plugin}${route.path}`,
+      schema: {
+        ...(schema.params ? { params: schema.params } : {}),
+        ...(schema.query ? { querystring: schema.query } : {}),
+        ...(schema.body ? { body: schema.body } : {}),
+        ...(schema.response ? { response: { 200: schema.response } } : {}),
+      },
+      handler: async (req) => route.handler({ params: req.params, query: req.query, body: req.body }),
+    });
+  }
+  return app;
+}
+
+/** Builds the server and listens on `host:port` (127.0.0.1 by default; port 0 picks a free one). */
+export async function startHttpServer(options: HttpServerOptions): Promise<{ port: number; app: FastifyInstance; close(): Promise<void> }> {
+  const app = await buildHttpServer(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  options.logger.info({ host, port }, 'http server listening');
+  return { port, app, close: () => app.close() };
 }

@@ -1,11 +1,11 @@
 import type { ChatContext, IncomingAction, IncomingMessage, Outbound, Role, SendResult, Transport } from './context.js';
 import { toOutbound } from './context.js';
-import { UserFacingError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { Prompts } from './prompts.js';
+import { politeFailure } from './boundary.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Prompts } from '../kernel/prompts.js';
 import type { RoleDirectory } from './roles.js';
 import { fallbackRoles, validateSkill, type ActionContext, type Skill, type SkillInput } from './skill.js';
-import type { Store } from './store.js';
+import type { Store } from './store/index.js';
 
 export type Middleware = (ctx: ChatContext, next: () => Promise<void>) => Promise<unknown>;
 
@@ -21,6 +21,17 @@ export interface RouterOptions {
   /** Whether `skill` may act in this chat (a group's policy); all may when absent. */
   readonly allows?: (ctx: ChatContext, skill: string) => Promise<boolean>;
 }
+
+/** Where a message goes: the skill that takes it (if any), what it gets, and whether it counts as addressed to the bot. */
+interface Route {
+  readonly skill?: Skill;
+  readonly input: SkillInput;
+  readonly command?: string;
+  readonly addressed: boolean;
+}
+
+/** A group claim is asked of every group message: one that takes longer than this is logged. */
+const CLAIM_BUDGET_MS = 5;
 
 /** `/ask@shop_bot 直播几点` → { name: 'ask', args: '直播几点' }. */
 export function parseCommand(text: string): { name: string; args: string } | undefined {
@@ -90,12 +101,18 @@ export class Router {
       reply: (content) => send(message.chat.id, content, message),
       send: (chatId, content) => send(chatId, content),
     };
+    // Where the message goes is decided once (its command parsed once), before the flood check counts it.
+    let route: Route | undefined;
     const chain: Middleware[] = [
       (c, next) => this.dropDuplicates(c, next),
       (c, next) => (c.self || c.sender.isBot ? Promise.resolve() : next()),
-      (c, next) => this.holdFloods(c, next),
+      async (c, next) => {
+        route = await this.route(c);
+        await next();
+      },
+      (c, next) => this.holdFloods(c, route!, next),
       ...this.middleware,
-      (c) => this.dispatch(c),
+      (c) => this.dispatch(c, route!),
     ];
     const run = async (i: number): Promise<void> => {
       const mw = chain[i];
@@ -104,12 +121,10 @@ export class Router {
     try {
       await run(0);
     } catch (err) {
-      // The store is down or a middleware failed: answer only if spoken to, never with internals.
-      log.error({ err }, 'message handling failed');
-      if (this.addressed(ctx)) {
-        const key = err instanceof UserFacingError ? err.promptKey : 'bot/skill-failed';
-        await ctx.reply(prompts.render(key, err instanceof UserFacingError ? err.params : {}));
-      }
+      // The store is down, a middleware or the skill failed: answer only if spoken to, never with internals.
+      const failed = route?.skill ? log.child({ skill: route.skill.name }) : log;
+      const text = politeFailure(err, prompts, failed, route?.skill ? 'skill failed' : 'message handling failed');
+      if (route ? route.addressed : this.spokenTo(ctx)) await ctx.reply(text);
     }
   }
 
@@ -151,22 +166,21 @@ export class Router {
         logger: skillLog,
         answer,
         reply: (content) =>
-          transport.send(action.chat.id, toOutbound(content), { urgent: true }).catch((err: unknown) => {
+          transport.send(action.chat.id, toOutbound(content), { urgent: true, source: 'reply' }).catch((err: unknown) => {
             skillLog.error({ err }, 'send failed');
             return { status: 'failed', reason: (err as Error).message };
           }),
       };
       await skill.actions.handle(ctx);
     } catch (err) {
-      log.error({ err, data: action.data }, 'action failed');
-      await answer(prompts.render(err instanceof UserFacingError ? err.promptKey : 'bot/skill-failed', err instanceof UserFacingError ? err.params : {}));
+      await answer(politeFailure(err, prompts, log.child({ data: action.data }), 'action failed'));
     } finally {
       await answer();
     }
   }
 
-  /** Spoken to: a private chat, an @-mention, a command, or a keyword a skill claims (领券 counts towards a flood too). */
-  private addressed(ctx: IncomingMessage): boolean {
+  /** Spoken to on the face of it (before any skill is asked): a private chat, an @-mention, a command or a keyword. */
+  private spokenTo(ctx: IncomingMessage): boolean {
     return (
       ctx.chat.type === 'private' ||
       ctx.mentioned ||
@@ -181,13 +195,13 @@ export class Router {
     else ctx.logger.debug('duplicate delivery dropped');
   }
 
-  private async holdFloods(ctx: ChatContext, next: () => Promise<void>): Promise<void> {
+  private async holdFloods(ctx: ChatContext, route: Route, next: () => Promise<void>): Promise<void> {
     const limit = this.options.rateLimit ?? { max: 10, windowMs: 60_000 };
     const windowMs = limit.windowMs;
     // Staff work in bursts (an agent forwards a dozen customers' messages): ten times a fan's allowance.
     const max = ctx.role === 'fan' ? limit.max : limit.max * 10;
     // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
-    if (!this.addressed(ctx)) return next();
+    if (!route.addressed) return next();
     const window = Math.floor(Date.now() / windowMs);
     const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
     if (count <= max) return next();
@@ -197,27 +211,46 @@ export class Router {
     }
   }
 
-  private pick(ctx: ChatContext): { skill?: Skill; input: SkillInput; command?: string } {
+  /**
+   * Which skill takes the message, and whether it was addressed to the bot at all: a command, a forward
+   * (private), a keyword, a claim (a private message, or a group message while a skill has something
+   * running there), then the role's fallback for private messages and @-mentions.
+   */
+  private async route(ctx: ChatContext): Promise<Route> {
+    const spoken = ctx.chat.type === 'private' || ctx.mentioned;
     const command = parseCommand(ctx.text);
-    if (command) {
-      return { command: command.name, input: { command: command.name, args: command.args }, ...this.ownerOf(command.name) };
-    }
+    if (command) return { command: command.name, input: { command: command.name, args: command.args }, addressed: true, ...this.ownerOf(command.name) };
+    const input = { args: ctx.text };
+    const found = (skill: Skill | undefined): Route | undefined => (skill ? { skill, input, addressed: true } : undefined);
     if (ctx.forwarded && ctx.chat.type === 'private') {
       // A customer's message an agent passes on; from anyone else it is just a message.
-      const taker = this.skills.find((s) => s.forwards && s.roles.includes(ctx.role));
-      if (taker) return { skill: taker, input: { args: ctx.text } };
+      const taken = found(this.skills.find((s) => s.forwards && s.roles.includes(ctx.role)));
+      if (taken) return taken;
     }
-    const byKeyword = this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text)));
-    if (byKeyword) return { skill: byKeyword, input: { args: ctx.text } };
+    const byKeyword = found(this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text))));
+    if (byKeyword) return byKeyword;
     if (ctx.chat.type === 'private') {
-      const claimer = this.skills.find((s) => s.claims && s.roles.includes(ctx.role) && s.claims(ctx));
-      if (claimer) return { skill: claimer, input: { args: ctx.text } };
+      const claimed = found(this.skills.find((s) => s.claims && s.roles.includes(ctx.role) && s.claims(ctx)));
+      if (claimed) return claimed;
+    } else {
+      const claimed = found(await this.groupClaimer(ctx));
+      if (claimed) return claimed;
     }
-    if (ctx.chat.type === 'private' || ctx.mentioned) {
-      const fallback = this.skills.find((s) => fallbackRoles(s).includes(ctx.role));
-      if (fallback) return { skill: fallback, input: { args: ctx.text } };
+    if (spoken) return found(this.skills.find((s) => fallbackRoles(s).includes(ctx.role))) ?? { input, addressed: true };
+    return { input, addressed: false };
+  }
+
+  /** The first skill that claims this group message; each is asked in turn, and a slow one is logged. */
+  private async groupClaimer(ctx: ChatContext): Promise<Skill | undefined> {
+    for (const skill of this.skills) {
+      if (!skill.claimsInGroup) continue;
+      const t0 = performance.now();
+      const claimed = await skill.claimsInGroup(ctx);
+      const ms = performance.now() - t0;
+      if (ms > CLAIM_BUDGET_MS) ctx.logger.warn({ skill: skill.name, ms: Math.round(ms) }, 'a group claim took longer than its budget');
+      if (claimed) return skill;
     }
-    return { input: { args: ctx.text } };
+    return undefined;
   }
 
   private ownerOf(command: string): { skill?: Skill } {
@@ -225,9 +258,9 @@ export class Router {
     return skill ? { skill } : {};
   }
 
-  private async dispatch(ctx: ChatContext): Promise<void> {
+  private async dispatch(ctx: ChatContext, route: Route): Promise<void> {
     const { prompts } = this.options;
-    const { skill, input, command } = this.pick(ctx);
+    const { skill, input, command } = route;
     if (command === 'help' || command === 'start') {
       const lines = this.commandsFor(ctx.role).map((c) => prompts.render('bot/help-line', { name: c.name, description: prompts.render(c.description) }));
       await ctx.reply(prompts.render('bot/help', { commands: lines.join('\n') }));
@@ -250,15 +283,7 @@ export class Router {
       await ctx.reply(prompts.render('bot/not-allowed'));
       return;
     }
-    try {
-      await skill.handle({ ...ctx, logger: log }, input);
-    } catch (err) {
-      if (err instanceof UserFacingError) {
-        await ctx.reply(prompts.render(err.promptKey, err.params));
-        return;
-      }
-      log.error({ err }, 'skill failed');
-      await ctx.reply(prompts.render('bot/skill-failed'));
-    }
+    // A failure here reaches the one error boundary in handle().
+    await skill.handle({ ...ctx, logger: log }, input);
   }
 }

@@ -1,6 +1,6 @@
-import type { IncomingMessage, Outbound, SendResult, Transport } from './context.js';
-import type { Logger } from './logger.js';
-import type { Store } from './store.js';
+import type { Logger } from '../kernel/logger.js';
+import type { IncomingMessage, Outbound, Platform, SendOptions, SendResult, Transport } from './context.js';
+import type { Store } from './store/index.js';
 
 /** `[min, max]` milliseconds; each wait is drawn between them. */
 export type Gap = readonly [number, number];
@@ -8,10 +8,14 @@ export type Gap = readonly [number, number];
 export interface SendQueueOptions {
   /** The account's real platform send. */
   readonly transport: Transport;
+  /** The hourly caps; every outcome ends in its delivery log. */
   readonly store: Store;
   readonly logger: Logger;
+  readonly platform: Platform;
   /** Names the account in logs and store keys (one queue per account). */
   readonly account: string;
+  /** The account's platform id for the delivery log, once known (a WeChat login's id). */
+  readonly accountId?: () => string | undefined;
   readonly tz: string;
   /** Between two messages to the same chat. Default 2–5 s. */
   readonly gap?: Gap;
@@ -38,6 +42,9 @@ interface Item {
   readonly chatId: string;
   readonly content: Outbound;
   readonly replyTo?: IncomingMessage;
+  readonly source: string;
+  readonly deadline?: number;
+  readonly attempt?: () => Promise<boolean>;
   readonly resolve: (r: SendResult) => void;
 }
 
@@ -59,7 +66,8 @@ export function localMinutes(ms: number, tz: string): number {
  * One queue per account: every write to the platform goes through it, one at a time, with randomized
  * gaps, so a bulk push never leaves as a burst. Replies to someone who just asked go first and are never
  * held by quiet hours; pushes wait out quiet hours and stop at a per-chat hourly cap. Each send ends with
- * an honest status (sent, failed with its reason, or dropped), logged and kept in the store.
+ * an honest status (sent, failed with its reason, dropped, expired past its deadline, or uncertain when
+ * an earlier attempt may have sent it), logged and kept in the delivery log.
  */
 export class SendQueue implements Transport {
   private readonly replies: Item[] = [];
@@ -94,11 +102,20 @@ export class SendQueue implements Transport {
    * Queues a message; resolves with its outcome once it has been sent, has failed or was dropped. A reply
    * (`replyTo`) or an `urgent` message (an alert to operators) goes first and is never held by quiet hours.
    */
-  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
-    if (this.closed) return Promise.resolve({ status: 'dropped', reason: 'shutting down' });
-    const id = `${this.options.account}:${this.tag}:${this.now}:${++this.seq}`;
+  send(chatId: string, content: Outbound, options: SendOptions = {}): Promise<SendResult> {
+    const id = options.id ?? `${this.options.account}:${this.tag}:${this.now}:${++this.seq}`;
     return new Promise<SendResult>((resolve) => {
-      const item: Item = { id, chatId, content, ...(options.replyTo ? { replyTo: options.replyTo } : {}), resolve };
+      const item: Item = {
+        id,
+        chatId,
+        content,
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+        source: options.source ?? (options.replyTo ? 'reply' : 'push'),
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+        ...(options.attempt ? { attempt: options.attempt } : {}),
+        resolve,
+      };
+      if (this.closed) return void this.finish(item, { status: 'dropped', reason: 'shutting down' });
       (item.replyTo || options.urgent ? this.replies : this.pushes).push(item);
       if (item.replyTo || options.urgent) this.wake?.();
       this.kick();
@@ -162,6 +179,12 @@ export class SendQueue implements Transport {
     return undefined;
   }
 
+  /** Epoch ms when quiet hours end, if a push would be held now; else 0. */
+  quietUntil(): number {
+    const wait = this.quietWaitMs();
+    return wait === 0 ? 0 : this.now + wait;
+  }
+
   private quietWaitMs(): number {
     const { start, end } = this.options.quietHours ?? { start: '23:00', end: '08:00' };
     const [s, e, n] = [minutesOf(start), minutesOf(end), localMinutes(this.now, this.options.tz)];
@@ -174,8 +197,12 @@ export class SendQueue implements Transport {
   private async deliver(item: Item): Promise<void> {
     let result: SendResult;
     try {
-      if (!item.replyTo && !(await this.withinCap(item.chatId))) {
+      if (item.deadline !== undefined && this.now > item.deadline) {
+        result = { status: 'expired', reason: `past its deadline ${new Date(item.deadline).toISOString()}` };
+      } else if (!item.replyTo && !(await this.withinCap(item.chatId))) {
         result = { status: 'dropped', reason: 'hourly cap reached' };
+      } else if (item.attempt && !(await item.attempt())) {
+        result = { status: 'uncertain', reason: 'an earlier attempt may have sent it; not sent again' };
       } else {
         try {
           result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});
@@ -195,14 +222,25 @@ export class SendQueue implements Transport {
     await this.finish(item, result);
   }
 
-  /** Logs the outcome, keeps it in the store (best effort), and tells the sender. */
+  /** Logs the outcome, keeps it in the delivery log (a store outage is logged, the sender still told), and tells the sender. */
   private async finish(item: Item, result: SendResult): Promise<void> {
-    const { store, logger, account } = this.options;
+    const { store, logger, account, platform } = this.options;
     const level = result.status === 'sent' ? 'info' : 'warn';
-    logger[level]({ account, sendId: item.id, chatId: item.chatId, status: result.status, reason: result.reason }, 'send');
-    await store
-      .set(`send:${item.id}`, { chatId: item.chatId, ...result, at: new Date(this.now).toISOString() }, 7 * 24 * 3600_000)
-      .catch((err: unknown) => logger.error({ err, sendId: item.id }, 'send status not stored'));
+    logger[level]({ account, sendId: item.id, chatId: item.chatId, source: item.source, status: result.status, reason: result.reason }, 'send');
+    const accountId = this.options.accountId?.();
+    await store.tables.deliveries
+      .record({
+        id: item.id,
+        at: new Date(this.now).toISOString(),
+        platform,
+        ...(accountId ? { account: accountId } : {}),
+        chat: item.chatId,
+        source: item.source,
+        status: result.status,
+        ...(result.reason ? { reason: result.reason } : {}),
+        ...(result.messageId ? { messageId: result.messageId } : {}),
+      })
+      .catch((err: unknown) => logger.error({ err, sendId: item.id }, 'delivery not logged'));
     item.resolve({ ...result, id: item.id });
   }
 

@@ -1,30 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, type ConfigProblem } from './config.js';
+import { ConfigError, type ConfigProblem } from '../kernel/config.js';
 
 const PERSON = z.string().regex(/^(telegram|wechat|local):\S+$/, { message: 'shop/invalid-person' });
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'shop/invalid-time' });
+/** `HH:MM`, for a plugin's slice too. */
+export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'shop/invalid-time' });
 
-/** The shop's own facts that customer-service scripts quote; each has a default (see cs-scripts/facts.ts). */
-const FactsSchema = z
-  .object({
-    shopName: z.string().trim().min(1).max(40).optional(),
-    /** Paid before this local time: dispatched the same day. */
-    dispatchCutoff: HHMM.optional(),
-    /** Dispatched at the latest this many hours after payment. */
-    dispatchWithinHours: z.number({ message: 'shop/invalid-number' }).int({ message: 'shop/invalid-number' }).min(1).max(720).optional(),
-    courier: z.string().trim().min(1).max(40).optional(),
-    /** Days in which a return needs no reason (七天无理由). */
-    returnDays: z.number({ message: 'shop/invalid-number' }).int({ message: 'shop/invalid-number' }).min(1, { message: 'shop/invalid-number' }).max(365).optional(),
-    /** When people answer, e.g. "09:00-22:00". */
-    contactHours: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { message: 'shop/invalid-hours' }).optional(),
-  })
-  .strict()
-  .default({});
-
-const ShopFileSchema = z.object({
-  facts: FactsSchema,
+/** The runtime's own part of shop.json: the shop's people and groups. Each plugin adds its slice beside it. */
+export const SHOP_CORE = {
   people: z
     .object({ admins: z.array(PERSON).default([]), agents: z.array(PERSON).default([]) })
     .default({ admins: [], agents: [] }),
@@ -37,29 +21,31 @@ const ShopFileSchema = z.object({
         tags: z.array(z.string()).default([]),
         /** Skills allowed to act in this group; all when absent. */
         skills: z.array(z.string()).optional(),
+        /** The bot account (WeChat login id) that serves the group, when the shop runs several. */
+        account: z.string().min(1).optional(),
       }),
     )
     .default([]),
-});
+};
 
-/** Where the shop keeps its groups and people. */
-export type ShopFile = z.infer<typeof ShopFileSchema>;
+/** The shop's people and groups. */
+export type ShopFile = z.infer<z.ZodObject<typeof SHOP_CORE>>;
 
-/** Reads and validates the shop file; undefined when it does not exist. Every problem is listed in one ConfigError. */
-export function loadShopFile(path: string): ShopFile | undefined {
+/** The raw JSON of the shop file; undefined when there is none. A file that is not JSON is one ConfigError. */
+export function readShopJson(path: string): unknown {
   if (!existsSync(path)) return undefined;
-  let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+    return JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError([{ variable: path, key: 'shop/not-json', params: { name: path, reason: (err as Error).message } }]);
   }
-  const parsed = ShopFileSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
+}
+
+/** Every problem zod found in the shop file, as the lines of one ConfigError. */
+export function shopProblems(path: string, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return issues.map((issue) => ({
     variable: `${path} → /${issue.path.join('/')}`,
     key: issue.message.startsWith('shop/') ? issue.message : 'shop/invalid',
     params: { name: path, where: issue.path.join('.') },
   }));
-  throw new ConfigError(problems);
 }

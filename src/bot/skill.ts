@@ -1,6 +1,6 @@
 import type { ChatContext, IncomingAction, Outbound, Role, SendResult } from './context.js';
 import { ROLES } from './context.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../kernel/logger.js';
 
 export interface SkillCommand {
   /** Without the slash: `ask` for `/ask`. */
@@ -26,9 +26,9 @@ export interface ActionContext extends IncomingAction {
 }
 
 /**
- * A skill: what it answers to and who may use it. In a group it acts only on its commands, its keywords
- * (claims it makes with high confidence, such as 领券) or, for the fallback skill, an @-mention; in a
- * private chat the fallback skill takes what nothing else claimed.
+ * A skill: what it answers to and who may use it. In a group it acts only on its commands, its keywords,
+ * the messages it claims while something of its own runs there (a drop open in that group) or, for the
+ * fallback skill, an @-mention; in a private chat the fallback skill takes what nothing else claimed.
  */
 export interface Skill {
   readonly name: string;
@@ -45,6 +45,13 @@ export interface Skill {
    * numbers, not the playbook). Asked only for the roles the skill allows; keep it cheap and offline.
    */
   claims?(ctx: ChatContext): boolean;
+  /**
+   * Claims a group message that has no command (mentioned or not) while something of the skill's is
+   * running in that group: 领券 while a drop is open there, 今晚几点直播 while a live is coming up. Asked
+   * for every group message, so answer from state the skill keeps cached (a few ms at most); chit-chat
+   * that nothing claims still gets nothing.
+   */
+  claimsInGroup?(ctx: ChatContext): boolean | Promise<boolean>;
   /** Takes messages forwarded to the bot in a private chat, from the roles it allows. */
   readonly forwards?: boolean;
   /** Handles presses of the buttons whose data starts with `<prefix>:`. */

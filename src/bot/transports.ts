@@ -1,6 +1,9 @@
 import type { Platform, Transport } from './context.js';
 
-/** The running platforms' transports, for what crosses platforms (a fan on WeChat, the agents on Telegram). */
+/**
+ * The platforms running in this process, for what only the platform itself can do: editing a message it
+ * sent (an escalation's copies). Sends to other chats go through the outbox, which reaches any process.
+ */
 export class Transports {
   private readonly byPlatform = new Map<Platform, Transport>();
 

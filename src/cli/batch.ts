@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCode, UserFacingError } from '../bot/errors.js';
+import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import { countingBar } from './output.js';
 import { decodeText } from '../knowledge/decode.js';
 

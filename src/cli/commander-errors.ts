@@ -1,4 +1,4 @@
-import type { Prompts } from '../bot/prompts.js';
+import type { Prompts } from '../kernel/prompts.js';
 
 // commander's own messages, by pattern, to the prompt that says the same in Chinese.
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [

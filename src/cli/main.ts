@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { PACKAGE_ROOT } from '../bot/paths.js';
-import { Prompts } from '../bot/prompts.js';
+import { PACKAGE_ROOT } from '../kernel/paths.js';
+import { Prompts } from '../kernel/prompts.js';
 import { registerAsk } from './commands/ask.js';
 import { registerChat } from './commands/chat.js';
 import { registerGroups } from './commands/groups.js';
@@ -11,9 +11,11 @@ import { registerKpi } from './commands/kpi.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerReply } from './commands/reply.js';
 import { registerStart } from './commands/start.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerDeliveries } from './commands/deliveries.js';
 import { translateCommanderError } from './commander-errors.js';
 import { describeError, EXIT_USAGE, note } from './output.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { App } from '../app/app.js';
 
 const TITLES: Record<string, string> = {
   'Usage:': 'cli/title-usage',
@@ -23,7 +25,7 @@ const TITLES: Record<string, string> = {
 };
 
 /** Builds the `opsbot` command line; the runtime (config, logger, knowledge base) is created on first use. */
-export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command {
+export function buildProgram(prompts: Prompts, app: () => App): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const program = new Command('opsbot')
     .description(prompts.render('cli/program-description'))
@@ -35,14 +37,16 @@ export function buildProgram(prompts: Prompts, runtime: () => Runtime): Command 
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (text, write) => write(translateCommanderError(text, prompts)) })
     .exitOverride();
-  registerKb(program, prompts, runtime);
-  registerAsk(program, prompts, runtime);
-  registerReply(program, prompts, runtime);
-  registerMetrics(program, prompts, runtime);
-  registerKpi(program, prompts, runtime);
-  registerStart(program, prompts, runtime);
-  registerChat(program, prompts, runtime);
-  registerGroups(program, prompts, runtime);
+  registerKb(program, prompts, app);
+  registerAsk(program, prompts, app);
+  registerReply(program, prompts, app);
+  registerMetrics(program, prompts, app);
+  registerKpi(program, prompts, app);
+  registerStart(program, prompts, app);
+  registerChat(program, prompts, app);
+  registerGroups(program, prompts, app);
+  registerJobs(program, prompts, app);
+  registerDeliveries(program, prompts, app);
   // Subcommands inherit the Chinese help and our own handling of usage errors.
   for (const command of program.commands) {
     command.copyInheritedSettings(program);
@@ -59,9 +63,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw err;
   });
   const prompts = Prompts.load();
-  let rt: Runtime | undefined;
-  const runtime = () => (rt ??= createRuntime(prompts));
-  const program = buildProgram(prompts, runtime);
+  let app: App | undefined;
+  // Built on first use (reading the configuration), so --help works with a broken .env.
+  const program = buildProgram(prompts, () => (app ??= new App({ prompts })));
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -70,8 +74,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with code 0; commander has already printed its message.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    const { message, exitCode } = describeError(err, prompts, rt?.logger);
+    const { message, exitCode } = describeError(err, prompts, app?.logger);
     note(message);
     return exitCode;
+  } finally {
+    // Whatever the command opened (the store, a Redis connection, the metrics file) is closed.
+    await app?.close().catch(() => {});
   }
 }

@@ -1,8 +1,8 @@
 import { SingleBar } from 'cli-progress';
-import { ConfigError } from '../bot/config.js';
-import { OpsbotError, UserFacingError } from '../bot/errors.js';
-import type { Logger } from '../bot/logger.js';
-import type { Prompts } from '../bot/prompts.js';
+import { ConfigError } from '../kernel/config.js';
+import { OpsbotError, UserFacingError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Prompts } from '../kernel/prompts.js';
 import type { BuildProgress } from '../knowledge/indexer.js';
 
 /** Exit codes: 0 done, 1 could not be done (bad input, missing files), 2 the command line itself was wrong. */

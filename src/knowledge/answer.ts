@@ -1,6 +1,6 @@
-import type { Logger } from '../bot/logger.js';
-import type { LlmService } from '../bot/llm.js';
-import type { Prompts } from '../bot/prompts.js';
+import type { Logger } from '../kernel/logger.js';
+import type { LlmService } from '../kernel/llm.js';
+import type { Prompts } from '../kernel/prompts.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
 import type { Answer, RetrievedPassage } from './types.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Logger } from '../bot/logger.js';
-import type { LlmService } from '../bot/llm.js';
-import { ErrorCode, UserFacingError } from '../bot/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { LlmService } from '../kernel/llm.js';
+import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { cleanDocument } from './clean.js';
 import type { PlaybookContents } from './ingest.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, sep, basename } from 'node:path';
-import { ErrorCode, UserFacingError } from '../bot/errors.js';
+import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import { decodeText, type TextEncodingName } from './decode.js';
 
 /** One playbook article as read from disk. */

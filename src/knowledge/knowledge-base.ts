@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Clock } from '../bot/clock.js';
-import type { Config } from '../bot/config.js';
-import { ErrorCode, hasCode, UserFacingError } from '../bot/errors.js';
-import type { LlmService } from '../bot/llm.js';
-import type { Logger } from '../bot/logger.js';
-import type { Prompts } from '../bot/prompts.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Config } from '../kernel/config.js';
+import { ErrorCode, hasCode, UserFacingError } from '../kernel/errors.js';
+import type { LlmService } from '../kernel/llm.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Prompts } from '../kernel/prompts.js';
 import { answerQuestion } from './answer.js';
 import { readPlaybook, type SkippedFile } from './ingest.js';
 import { buildIndex, fingerprintOf, indexPathOf, loadIndex, saveIndex, type BuildProgress } from './indexer.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../bot/logger.js';
-import type { LlmService } from '../bot/llm.js';
-import { ErrorCode, OpsbotError, UserFacingError } from '../bot/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { LlmService } from '../kernel/llm.js';
+import { ErrorCode, OpsbotError, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { matchTextOf } from './indexer.js';
 import { charBigrams, type Segmenter } from './segment.js';

@@ -1,14 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/bot/config.js';
 import { GROUPS_CACHE_MS, GroupRegistry } from '../../src/bot/groups.js';
-import { loadShopFile, type ShopFile } from '../../src/bot/shop-file.js';
-import { openStore, type Store } from '../../src/bot/store.js';
+import type { ShopFile } from '../../src/bot/shop-file.js';
+import { openStore, type Store } from '../../src/bot/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 const shop: ShopFile = {
-  facts: {},
   people: { admins: ['telegram:1001'], agents: [] },
   groups: [
     { platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: ['fans'] },
@@ -77,41 +73,5 @@ describe('processes sharing the registry through the store', () => {
     now += GROUPS_CACHE_MS;
     expect(GROUPS_CACHE_MS).toBeLessThanOrEqual(5_000);
     expect((await running.list()).map((g) => g.name)).toEqual(['粉丝1群', '运营群']);
-  });
-});
-
-describe('loadShopFile', () => {
-  let dir: { dir: string; cleanup: () => void };
-  beforeEach(() => (dir = tempDir()));
-  afterEach(() => dir.cleanup());
-
-  it('is optional', () => {
-    expect(loadShopFile(join(dir.dir, 'shop.json'))).toBeUndefined();
-  });
-
-  it('reads a valid file with defaults', () => {
-    const file = join(dir.dir, 'shop.json');
-    writeFileSync(file, '\uFEFF{"groups":[{"platform":"wechat","id":"a@chatroom","name":"粉丝1群"}]}');
-    expect(loadShopFile(file)).toEqual({ facts: {}, people: { admins: [], agents: [] }, groups: [{ platform: 'wechat', id: 'a@chatroom', name: '粉丝1群', tags: [] }] });
-  });
-
-  it('lists every problem, with where it is', () => {
-    const file = join(dir.dir, 'shop.json');
-    writeFileSync(file, JSON.stringify({ people: { admins: ['1001'] }, groups: [{ platform: 'qq', id: '', name: '群' }] }));
-    let error: unknown;
-    try {
-      loadShopFile(file);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.key).sort()).toEqual(['shop/invalid-person', 'shop/invalid-platform', 'shop/missing-id']);
-    expect((error as ConfigError).problems[0]!.variable).toContain('shop.json → ');
-  });
-
-  it('says when the file is not JSON', () => {
-    const file = join(dir.dir, 'shop.json');
-    writeFileSync(file, '{ groups: [ }');
-    expect(() => loadShopFile(file)).toThrow(ConfigError);
   });
 });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, Outbound, SendResult, Transport } from '../../src/bot/context.js';
-import { ErrorCode, UserFacingError } from '../../src/bot/errors.js';
+import { ErrorCode, UserFacingError } from '../../src/kernel/errors.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { parseCommand, Router } from '../../src/bot/router.js';
 import type { Skill } from '../../src/bot/skill.js';
-import { openStore, type Store } from '../../src/bot/store.js';
+import { openStore, type Store } from '../../src/bot/store/index.js';
 import { captureLogger, prompts, tempDir } from '../helpers.js';
 
 class Outbox implements Transport {

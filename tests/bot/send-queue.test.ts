@@ -29,7 +29,7 @@ let store: ReturnType<typeof memoryStore>;
 let logs: ReturnType<typeof captureLogger>;
 
 function queue(over: Partial<SendQueueOptions> = {}): SendQueue {
-  return new SendQueue({ transport: platform, store, logger: logs.logger, account: 'wx1', tz: 'Asia/Shanghai', random: seeded(), ...over });
+  return new SendQueue({ transport: platform, store, logger: logs.logger, platform: 'wechat', account: 'wx1', tz: 'Asia/Shanghai', random: seeded(), ...over });
 }
 
 beforeEach(() => {
@@ -69,7 +69,7 @@ describe('SendQueue', () => {
     expect(platform.sent.map((s) => s.text)).toEqual(['推送0', '回复', '推送1', '推送2', '推送3', '推送4']);
   });
 
-  it('drops pushes past the hourly cap per chat, but not replies, and keeps every status in the store', async () => {
+  it('drops pushes past the hourly cap per chat, but not replies, and keeps every status in the delivery log', async () => {
     const q = queue({ hourlyCapPerChat: 3 });
     const results = Promise.all(Array.from({ length: 5 }, (_, i) => q.send('g1', text(`推送${i}`))));
     await vi.advanceTimersByTimeAsync(60_000);
@@ -81,8 +81,8 @@ describe('SendQueue', () => {
       ['dropped', 'hourly cap reached'],
       ['dropped', 'hourly cap reached'],
     ]);
-    expect(await store.get(`send:${r[4]!.id}`)).toMatchObject({ chatId: 'g1', status: 'dropped', reason: 'hourly cap reached' });
-    expect(await store.get(`send:${r[0]!.id}`)).toMatchObject({ status: 'sent' });
+    expect(await store.tables.deliveries.get(r[4]!.id!)).toMatchObject({ platform: 'wechat', chat: 'g1', source: 'push', status: 'dropped', reason: 'hourly cap reached' });
+    expect(await store.tables.deliveries.get(r[0]!.id!)).toMatchObject({ status: 'sent' });
     // The next hour the cap starts again.
     await vi.advanceTimersByTimeAsync(3_600_000);
     const later = q.send('g1', text('下个小时'));
@@ -179,7 +179,47 @@ describe('SendQueue', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     await drained;
     expect((await Promise.all(queued)).map((r) => r.status)).toEqual(['sent', 'sent']);
-    expect(await q.send('g1', text('c'))).toEqual({ status: 'dropped', reason: 'shutting down' });
+    const late = await q.send('g1', text('c'));
+    expect(late).toMatchObject({ status: 'dropped', reason: 'shutting down' });
+    expect(await store.tables.deliveries.get(late.id!)).toMatchObject({ status: 'dropped', reason: 'shutting down' });
     expect(q.pending).toBe(0);
+  });
+
+  it('never sends late: a push still queued at its deadline is expired and logged, not sent', async () => {
+    const q = queue();
+    const first = q.send('g1', text('第一条'));
+    const stale = q.send('g1', text('开播提醒'), { source: 'live:1:reminder', id: 'live-1-r', deadline: MORNING.getTime() + 1_000 });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect((await first).status).toBe('sent');
+    expect(await stale).toMatchObject({ status: 'expired', id: 'live-1-r' });
+    expect(platform.sent.map((s) => s.text)).toEqual(['第一条']);
+    expect(await store.tables.deliveries.get('live-1-r')).toMatchObject({ chat: 'g1', source: 'live:1:reminder', status: 'expired' });
+  });
+
+  it('asks right before the platform call whether an earlier attempt may have sent it, and then does not send', async () => {
+    const q = queue();
+    const asked: string[] = [];
+    const doubtful = q.send('g1', text('可能已经发过'), { attempt: async () => (asked.push('a'), false) });
+    const fresh = q.send('g1', text('第一次'), { attempt: async () => (asked.push('b'), true) });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect((await doubtful).status).toBe('uncertain');
+    expect((await fresh).status).toBe('sent');
+    expect(asked).toEqual(['a', 'b']);
+    expect(platform.sent.map((s) => s.text)).toEqual(['第一次']);
+  });
+
+  it('says until when pushes are held, so an outbox can defer them instead of waiting', () => {
+    expect(queue().quietUntil()).toBe(0);
+    vi.setSystemTime(new Date('2026-11-24T15:30:00Z')); // 23:30 in Shanghai
+    expect(queue().quietUntil()).toBe(Date.parse('2026-11-25T00:00:00Z'));
+  });
+
+  it('logs replies as replies, with the account and the platform\'s message id', async () => {
+    platform.next = () => ({ status: 'sent', messageId: '777' });
+    const q = queue({ accountId: () => 'wxid_bot' });
+    const replyTo = { platform: 'wechat' as const, messageId: 'm9', time: new Date(), chat: { id: 'g1', type: 'group' as const }, sender: { id: 'f', name: '粉丝' }, text: '?', mentioned: true, self: false };
+    const r = q.send('g1', text('答'), { replyTo });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await store.tables.deliveries.get((await r).id!)).toMatchObject({ platform: 'wechat', account: 'wxid_bot', source: 'reply', status: 'sent', messageId: '777' });
   });
 });

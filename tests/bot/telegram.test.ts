@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramAdapter, splitForTelegram } from '../../src/bot/adapters/telegram.js';
-import { createMembershipHandler } from '../../src/bot/assistant.js';
+import { createMembershipHandler } from '../../src/bot/membership.js';
+import { openOutbox } from '../../src/bot/outbox/index.js';
+import type { Outbox } from '../../src/bot/outbox/types.js';
+import { openStore, type Store } from '../../src/bot/store/index.js';
 import { GroupRegistry } from '../../src/bot/groups.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
@@ -30,6 +33,8 @@ let server: TelegramServer;
 let adapter: TelegramAdapter;
 let logs: ReturnType<typeof captureLogger>;
 let registry: GroupRegistry;
+let store: Store;
+let outbox: Outbox;
 const data = tempDir();
 
 /** Waits until the bot has sent `count` messages to `chatId`, reading the emulator's storage. */
@@ -49,7 +54,8 @@ beforeAll(async () => {
   const knowledge = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: data.dir }), logger: silentLogger, prompts });
   await knowledge.build();
   logs = captureLogger();
-  const store = memoryStore();
+  store = await openStore({ dataDir: data.dir });
+  outbox = await openOutbox({ store, logger: silentLogger, now: Date.now, owner: 'telegram-test', pollMs: 50 });
   registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [`telegram:${ADMIN}`], agents: [] }) })
     .register(createPlaybookQaSkill({ knowledge, fallback: ['admin', 'agent', 'fan'] }))
@@ -64,13 +70,16 @@ beforeAll(async () => {
     prompts,
     tz: 'Asia/Shanghai',
     pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } },
-    onMembership: createMembershipHandler({ groups: registry, prompts, logger: logs.logger }),
+    onMembership: createMembershipHandler({ groups: registry, outbox, prompts, logger: logs.logger }),
   });
   await adapter.start();
+  await outbox.serve('telegram', adapter.account, adapter);
 });
 
 afterAll(async () => {
+  await outbox?.close();
   await adapter?.stop();
+  await store?.close();
   await server?.stop();
   data.cleanup();
 });

@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatAdapter } from '../../src/bot/adapters/wechat.js';
-import { createMembershipHandler } from '../../src/bot/assistant.js';
+import { createMembershipHandler } from '../../src/bot/membership.js';
+import { openOutbox } from '../../src/bot/outbox/index.js';
+import type { Outbox } from '../../src/bot/outbox/types.js';
+import { openStore, type Store } from '../../src/bot/store/index.js';
 import { GroupRegistry } from '../../src/bot/groups.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
 import { createPlaybookQaSkill } from '../../src/skills/playbook-qa/index.js';
-import { captureLogger, memoryStore, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
+import { captureLogger, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
 
 const data = tempDir('opsbot-wechat-');
 const mocker = new mock.Mocker();
@@ -23,6 +26,8 @@ let fan: mock.ContactMock;
 let fan2: mock.ContactMock;
 let room: mock.RoomMock;
 let registry: GroupRegistry;
+let store: Store;
+let outbox: Outbox;
 
 async function settle(ms = 400): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -32,7 +37,8 @@ beforeAll(async () => {
   const knowledge = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: data.dir }), logger: silentLogger, prompts });
   await knowledge.build();
   logs = captureLogger();
-  const store = memoryStore();
+  store = await openStore({ dataDir: data.dir });
+  outbox = await openOutbox({ store, logger: silentLogger, now: Date.now, owner: 'wechat-test', pollMs: 50 });
   registry = new GroupRegistry(store);
   const router = new Router({ store, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) })
     .register(createPlaybookQaSkill({ knowledge, fallback: ['admin', 'agent', 'fan'] }))
@@ -46,7 +52,7 @@ beforeAll(async () => {
     puppet,
     pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' }, cooldownMs: 200 },
     onAlert: (what, detail) => alerts.push(`${what}:${detail}`),
-    onMembership: createMembershipHandler({ groups: registry, prompts, logger: logs.logger }),
+    onMembership: createMembershipHandler({ groups: registry, outbox, prompts, logger: logs.logger }),
   });
   adapter.bot.on('message', async (msg) => {
     const r = msg.room();
@@ -55,6 +61,7 @@ beforeAll(async () => {
   await adapter.start();
   botUser = mocker.createContact({ name: '店小二' });
   mocker.login(botUser);
+  await outbox.serve('wechat', botUser.id, adapter);
   fan = mocker.createContact({ name: '小王' });
   fan2 = mocker.createContact({ name: '小李' });
   room = mocker.createRoom({ topic: '粉丝1群', memberIdList: [botUser.id, fan.id, fan2.id] });
@@ -62,7 +69,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await outbox?.close();
   await adapter?.stop();
+  await store?.close();
   data.cleanup();
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/bot/errors.js';
+import { ErrorCode } from '../../src/kernel/errors.js';
 import { OPSBOT_BIN, prompts, runOpsbot, STACK_TRACE, tempDir } from '../helpers.js';
 
 const BIN = OPSBOT_BIN;

@@ -2,7 +2,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, sym
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, hasCode } from '../../src/bot/errors.js';
+import { ErrorCode, hasCode } from '../../src/kernel/errors.js';
 import { indexPathOf } from '../../src/knowledge/indexer.js';
 import { KnowledgeBase, MAX_QUESTION_CHARS } from '../../src/knowledge/knowledge-base.js';
 import { captureLogger, DEFAULT_PLAYBOOK_DIR, prompts, silentLogger, tempDir, testConfig } from '../helpers.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, hasCode } from '../../src/bot/errors.js';
-import { createLlm } from '../../src/bot/llm.js';
+import { ErrorCode, hasCode } from '../../src/kernel/errors.js';
+import { createLlm } from '../../src/kernel/llm.js';
 import { indexPathOf } from '../../src/knowledge/indexer.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
 import { PlaybookRetriever } from '../../src/knowledge/retriever.js';

@@ -1,15 +1,14 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage as IncomingHttp, ServerResponse } from 'node:http';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { Button, IncomingMessage, MembershipEvent, Outbound, Role, SendResult, Transport } from '../context.js';
-import type { Logger } from '../logger.js';
-import type { Prompts } from '../prompts.js';
+import type { Button, IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 
 /** Telegram refuses longer texts. */
 export const TELEGRAM_MAX_TEXT = 4096;
@@ -25,6 +24,8 @@ export interface TelegramAdapterOptions {
   readonly tz: string;
   /** Pacing of sends; Telegram allows about 1 message/s per chat and 20/min per group. */
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random'>>;
+  /** The app's clock: deadlines, quiet hours and caps are read on it (OPSBOT_NOW). */
+  readonly now?: () => number;
   /** Told when the bot or others join or leave a group. */
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
   /** Staff in Telegram (user ids): each gets the command menu of their role in their private chat. */
@@ -67,6 +68,11 @@ export class TelegramAdapter implements Transport {
   private readonly queue: SendQueue;
   private runner?: RunnerHandle;
   private state: 'starting' | 'polling' | 'webhook' | 'conflict' | 'stopped' = 'starting';
+
+  /** The bot's id (the token's first part): the account its outbox entries are sent from. */
+  get account(): string {
+    return this.options.token.split(':')[0]!;
+  }
 
   /** For /healthz: polling, webhook, conflict (another process polls this token) or stopped. */
   get status(): string {
@@ -113,25 +119,28 @@ export class TelegramAdapter implements Transport {
       const { chat, new_chat_member: member } = ctx.myChatMember;
       if (chat.type === 'private') return;
       const kind = member.status === 'left' || member.status === 'kicked' ? 'bot-left' : 'bot-joined';
-      await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
+      await options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
     });
     this.bot.on('message:new_chat_members', async (ctx) => {
       const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
       const chat = ctx.message.chat;
-      if (people.length > 0) await options.onMembership?.({ platform: 'telegram', chat: { id: String(chat.id), ...titleOf(chat) }, kind: 'members-joined', people }, this);
+      if (people.length > 0) await options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: String(chat.id), ...titleOf(chat) }, kind: 'members-joined', people }, this);
     });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
       transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },
       store: options.store,
       logger: options.logger,
+      platform: 'telegram',
       account: 'telegram',
+      accountId: () => this.account,
       tz: options.tz,
       gap: [1_000, 1_500],
       chatSwitchGap: [50, 300],
       hourlyCapPerChat: 600,
       // auto-retry already honours 429s per request; one slow chat must not pause every other.
       circuitBreaker: false,
+      ...(options.now ? { now: options.now } : {}),
       ...options.pacing,
     });
   }
@@ -169,34 +178,28 @@ export class TelegramAdapter implements Transport {
   }
 
   /**
-   * The webhook endpoint: refuses a request without the secret token (401), answers Telegram at once
-   * and handles the update after, so a slow answer (a paced send, a model) never makes Telegram resend.
+   * A webhook delivery: refused without the secret token (401) or with a body that is no update (400);
+   * otherwise accepted at once (200) and handled after, so a slow answer (a paced send, a model) never
+   * makes Telegram resend.
    */
-  webhookHandler(secret: string): (req: IncomingHttp, res: ServerResponse) => Promise<void> {
+  webhookUpdate(secret: string, givenSecret: string | undefined, body: unknown): number {
     const expected = Buffer.from(secret);
-    return async (req, res) => {
-      const given = Buffer.from(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''));
-      if (req.method !== 'POST' || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.writeHead(401).end();
-        return;
-      }
-      let body = '';
-      for await (const chunk of req) body += String(chunk);
-      let update: Update;
-      try {
-        update = JSON.parse(body) as Update;
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      res.writeHead(200).end();
-      this.bot.handleUpdate(update).catch((err: unknown) => this.options.logger.error({ err, updateId: update.update_id }, 'telegram: webhook update failed'));
-    };
+    const given = Buffer.from(givenSecret ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 401;
+    const update = body as Update | undefined;
+    if (!update || typeof update !== 'object' || typeof update.update_id !== 'number') return 400;
+    this.bot.handleUpdate(update).catch((err: unknown) => this.options.logger.error({ err, updateId: update.update_id }, 'telegram: webhook update failed'));
+    return 200;
   }
 
   /** The Transport the router uses: every send goes through the paced queue. */
-  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
+  send(chatId: string, content: Outbound, options: SendOptions = {}): Promise<SendResult> {
     return this.queue.send(chatId, content, options);
+  }
+
+  /** When quiet hours end, if pushes are held now. */
+  quietUntil(): number {
+    return this.queue.quietUntil();
   }
 
   /** Replaces the text and buttons of a message the bot sent (no buttons given: the buttons go). */
@@ -247,6 +250,7 @@ export class TelegramAdapter implements Transport {
     const name = [m.from.first_name, m.from.last_name].filter(Boolean).join(' ') || m.from.username || String(m.from.id);
     return {
       platform: 'telegram',
+      account: this.account,
       messageId: String(m.message_id),
       time: new Date(m.date * 1000),
       chat: { id: String(m.chat.id), type: m.chat.type === 'private' ? 'private' : 'group', ...titleOf(m.chat) },

@@ -5,11 +5,11 @@ import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
 import type { ContactInterface, RoomInterface } from 'wechaty/impls';
 import type { Puppet } from 'wechaty-puppet';
 import { FileBox } from 'file-box';
-import type { IncomingMessage, MembershipEvent, Outbound, SendResult, Transport } from '../context.js';
-import type { Logger } from '../logger.js';
+import type { IncomingMessage, MembershipEvent, Outbound, SendOptions, SendResult, Transport } from '../context.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
-import type { Store } from '../store.js';
+import type { Store } from '../store/index.js';
 
 export interface WechatAdapterOptions {
   readonly router: Router;
@@ -21,10 +21,14 @@ export interface WechatAdapterOptions {
   /** Tests inject wechaty-puppet-mock; otherwise wechaty picks the puppet from WECHATY_PUPPET and its own variables. */
   readonly puppet?: Puppet;
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random' | 'cooldownMs'>>;
+  /** The app's clock: deadlines, quiet hours and caps are read on it (OPSBOT_NOW). */
+  readonly now?: () => number;
   /** Told when sending stops on a rate-limit error or the account logs out, so operators hear of it. */
   readonly onAlert?: (what: 'rate-limited' | 'logged-out', detail: string) => void;
   /** Told when the bot or others join or leave a room. */
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
+  /** Told each time the account logs in, with its id (the app starts sending its outbox then). */
+  readonly onLogin?: (accountId: string) => void;
 }
 
 /**
@@ -56,6 +60,7 @@ export class WechatAdapter implements Transport {
       log.info({ user: user.name() }, 'wechat: logged in');
       void this.protectSession();
       void this.registerAccount(user.id);
+      options.onLogin?.(user.id);
     });
     this.bot.on('logout', (user, reason) => {
       // stop() logs out by design: that is no news for the operators.
@@ -70,7 +75,7 @@ export class WechatAdapter implements Transport {
       this.onMessage(msg).catch((err: unknown) => log.error({ err, msgId: msg.id }, 'wechat: message handling failed'));
     });
     const membership = (event: MembershipEvent) =>
-      options.onMembership?.(event, this).catch((err: unknown) => log.error({ err, chatId: event.chat.id }, 'wechat: membership handling failed'));
+      options.onMembership?.({ ...event, ...(this.account ? { account: this.account } : {}) }, this).catch((err: unknown) => log.error({ err, chatId: event.chat.id }, 'wechat: membership handling failed'));
     this.bot.on('room-join', (room, invitees) => {
       const handle = async () => {
         this.rooms.set(room.id, room);
@@ -89,9 +94,12 @@ export class WechatAdapter implements Transport {
       transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },
       store: options.store,
       logger: options.logger,
+      platform: 'wechat',
       account: 'wechat',
+      accountId: () => this.account,
       tz: options.tz,
       onCircuitOpen: (reason) => options.onAlert?.('rate-limited', reason),
+      ...(options.now ? { now: options.now } : {}),
       ...options.pacing,
     });
   }
@@ -119,9 +127,19 @@ export class WechatAdapter implements Transport {
     }
   }
 
+  /** The logged-in account's id, once logged in: the account its outbox entries are sent from. */
+  get account(): string | undefined {
+    return this.bot.isLoggedIn ? this.bot.currentUser.id : undefined;
+  }
+
   /** The Transport the router uses: every send goes through the account's paced queue. */
-  send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage } = {}): Promise<SendResult> {
+  send(chatId: string, content: Outbound, options: SendOptions = {}): Promise<SendResult> {
     return this.queue.send(chatId, content, options);
+  }
+
+  /** When quiet hours end, if pushes are held now. */
+  quietUntil(): number {
+    return this.queue.quietUntil();
   }
 
   /** Any id may be a room (wechat4u's start with @@, others end with @chatroom): ask once, then remember. */
@@ -146,6 +164,7 @@ export class WechatAdapter implements Transport {
     this.contacts.set(talker.id, talker);
     return {
       platform: 'wechat',
+      ...(this.account ? { account: this.account } : {}),
       messageId: msg.id,
       time: msg.date(),
       chat: room ? { id: room.id, type: 'group', title: await room.topic() } : { id: talker.id, type: 'private' },

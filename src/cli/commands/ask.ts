@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { Prompts } from '../../bot/prompts.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { MAX_K } from '../../knowledge/knowledge-base.js';
 import type { Answer } from '../../knowledge/types.js';
-import type { Runtime } from '../runtime.js';
+import type { App } from '../../app/app.js';
 import { readBatchFile, runBatch } from '../batch.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
 
@@ -33,7 +33,7 @@ function parseK(value: string | undefined, prompts: Prompts): number | undefined
 }
 
 /** `opsbot ask`: answers questions from the playbook, one or a file of them. */
-export function registerAsk(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerAsk(program: Command, prompts: Prompts, app: () => App): void {
   program
     .command('ask')
     .description(prompts.render('cli/ask-description'))
@@ -45,7 +45,7 @@ export function registerAsk(program: Command, prompts: Prompts, runtime: () => R
     .action(async (words: string[], options: AskOptions) => {
       const k = parseK(options.k, prompts);
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/ask-needs-question'));
-      const { knowledge, logger } = runtime();
+      const { knowledge, logger } = app();
       const ask = (q: string) => knowledge.ask(q, k === undefined ? {} : { k });
       if (!options.batch) {
         const answer = await ask(words.join(' '));

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { LocalChat } from '../../bot/adapters/local.js';
-import { createAssistant } from '../../bot/assistant.js';
+import type { App } from '../../app/app.js';
+import { startBot } from '../../app/bot.js';
 import { ROLES, type Outbound, type Role } from '../../bot/context.js';
-import type { Prompts } from '../../bot/prompts.js';
-import type { Runtime } from '../runtime.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { out, UsageError } from '../output.js';
 
 interface ChatOptions {
@@ -32,12 +32,12 @@ export function renderOutbound(content: Outbound, prompts: Prompts, savedAs?: (d
  * The terminal playground: every line typed (or piped in) goes through the router as a message from
  * the chosen role, in a private chat or a named group, and the bot's answers are printed.
  */
-export async function runPlayground(rt: Runtime, options: { role: Role; group?: string }): Promise<void> {
+export async function runPlayground(rt: App, options: { role: Role; group?: string }): Promise<void> {
   const { prompts } = rt;
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
-  const assistant = await createAssistant(rt);
-  const chat = new LocalChat(assistant.router, options);
-  assistant.transports.set('local', chat);
+  const bot = await startBot(rt, { platforms: [], http: false });
+  const chat = new LocalChat(bot.router, options);
+  await bot.attach('local', chat, 'local');
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // A terminal cannot show a picture (a KPI chart): it is saved under the data dir, to be opened from there.
   let pictures = 0;
@@ -65,7 +65,7 @@ export async function runPlayground(rt: Runtime, options: { role: Role; group?: 
     }
   } finally {
     rl.close();
-    await assistant.close();
+    await bot.close();
   }
   if (interactive) out(prompts.render('cli/playground-bye'));
 }
@@ -78,7 +78,7 @@ export function parseRole(value: string | undefined, prompts: Prompts): Role {
 }
 
 /** `opsbot chat`: the playground, as a fan, an agent or an admin, privately or in a group. */
-export function registerChat(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerChat(program: Command, prompts: Prompts, app: () => App): void {
   program
     .command('chat')
     .description(prompts.render('cli/chat-description'))
@@ -87,6 +87,6 @@ export function registerChat(program: Command, prompts: Prompts, runtime: () => 
     .addHelpText('after', prompts.render('cli/chat-examples'))
     .action(async (options: ChatOptions) => {
       const role = parseRole(options.as, prompts);
-      await runPlayground(runtime(), { role, ...(options.group ? { group: options.group } : {}) });
+      await runPlayground(app(), { role, ...(options.group ? { group: options.group } : {}) });
     });
 }

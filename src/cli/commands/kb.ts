@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Prompts } from '../../bot/prompts.js';
-import type { Runtime } from '../runtime.js';
+import type { Prompts } from '../../kernel/prompts.js';
+import type { App } from '../../app/app.js';
 import { note, out, progressBar } from '../output.js';
 
 interface KbBuildOptions {
@@ -10,7 +10,7 @@ interface KbBuildOptions {
 }
 
 /** `opsbot kb build`: builds or refreshes the knowledge base index. */
-export function registerKb(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerKb(program: Command, prompts: Prompts, app: () => App): void {
   const kb = program
     .command('kb')
     .description(prompts.render('cli/kb-description'))
@@ -22,7 +22,7 @@ export function registerKb(program: Command, prompts: Prompts, runtime: () => Ru
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/kb-build-examples'))
     .action(async (options: KbBuildOptions) => {
-      const { knowledge } = runtime();
+      const { knowledge } = app();
       const progress = progressBar(prompts);
       const summary = await knowledge
         .build({

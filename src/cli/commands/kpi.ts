@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
-import { renderChartAsync } from '../../skills/metrics/chart.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { isDay } from '../../skills/metrics/period.js';
 import type { KpiAnswer, KpiReply } from '../../skills/metrics/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
-import type { Runtime } from '../runtime.js';
+import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
 
 interface KpiOptions {
@@ -40,7 +39,7 @@ function kpiFields(a: KpiAnswer): Record<string, unknown> {
 }
 
 /** `opsbot kpi`: a KPI question in plain Chinese or English answered from the imported metrics. */
-export function registerKpi(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerKpi(program: Command, prompts: Prompts, app: () => App): void {
   program
     .command('kpi')
     .description(prompts.render('cli/kpi-description'))
@@ -55,8 +54,8 @@ export function registerKpi(program: Command, prompts: Prompts, runtime: () => R
       if (words.length > 0 && options.batch) throw new UsageError(prompts.render('cli/kpi-question-or-batch'));
       if (options.batch && options.chart) throw new UsageError(prompts.render('cli/kpi-chart-or-batch'));
       if (options.now !== undefined && !isDay(options.now)) throw new UsageError(prompts.render('cli/kpi-invalid-now', { value: options.now }));
-      const rt = runtime();
-      const metrics = rt.metrics();
+      const rt = app();
+      const metrics = await rt.service('metrics');
       const ask = async (question: string): Promise<KpiReply> => {
         const reply = await metrics.ask(question, options.now ? { today: options.now } : {});
         // Nothing parsable: the reply lists what can be asked, and the exit code says it was not answered.
@@ -90,6 +89,8 @@ export function registerKpi(program: Command, prompts: Prompts, runtime: () => R
             note(prompts.render('cli/kpi-no-chart'));
             return;
           }
+          // ECharts is loaded only when a chart is drawn.
+          const { renderChartAsync } = await import('../../skills/metrics/chart.js');
           await writeFile(options.chart, await renderChartAsync(reply.chart));
           note(prompts.render('cli/kpi-chart-written', { file: options.chart }));
         }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { UserFacingError } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { UserFacingError } from '../../kernel/errors.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { importMetricsFile, type ImportSummary } from '../../skills/metrics/import.js';
-import type { Runtime } from '../runtime.js';
+import type { App } from '../../app/app.js';
 import { describeError, note, out, rowsBar } from '../output.js';
 
 interface JsonOption {
@@ -16,7 +16,7 @@ function importJson(s: ImportSummary): string {
 }
 
 /** `opsbot metrics import FILE` and `opsbot metrics status`: the shop's exports into the metrics database. */
-export function registerMetrics(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerMetrics(program: Command, prompts: Prompts, app: () => App): void {
   const metrics = program
     .command('metrics')
     .description(prompts.render('cli/metrics-description'))
@@ -29,11 +29,12 @@ export function registerMetrics(program: Command, prompts: Prompts, runtime: () 
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/metrics-import-examples'))
     .action(async (file: string, options: JsonOption) => {
-      const rt = runtime();
+      const rt = app();
+      const { db } = await rt.service('metrics');
       const bar = rowsBar(prompts.render('cli/metrics-import-progress'));
       let summary: ImportSummary;
       try {
-        summary = await importMetricsFile(file, { db: rt.metrics().db, prompts, onProgress: bar.update });
+        summary = await importMetricsFile(file, { db, prompts, onProgress: bar.update });
       } catch (err) {
         bar.stop();
         if (options.json && err instanceof UserFacingError) {
@@ -68,8 +69,8 @@ export function registerMetrics(program: Command, prompts: Prompts, runtime: () 
     .command('status')
     .description(prompts.render('cli/metrics-status-description'))
     .option('--json', prompts.render('cli/json-option'))
-    .action((options: JsonOption) => {
-      const { db } = runtime().metrics();
+    .action(async (options: JsonOption) => {
+      const { db } = await app().service('metrics');
       const coverage = db.coverage();
       const channels = db.names('channel');
       const products = db.names('product');

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { UserFacingError } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { UserFacingError } from '../../kernel/errors.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import type { ReplySuggestions } from '../../skills/cs-scripts/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
-import type { Runtime } from '../runtime.js';
+import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
 
 interface ReplyOptions {
@@ -37,7 +37,7 @@ function toJson(result: ReplySuggestions): string {
 }
 
 /** `opsbot reply`: the intent of a customer's message and two or three suggested replies, one message or a file of them. */
-export function registerReply(program: Command, prompts: Prompts, runtime: () => Runtime): void {
+export function registerReply(program: Command, prompts: Prompts, app: () => App): void {
   program
     .command('reply')
     .description(prompts.render('cli/reply-description'))
@@ -48,8 +48,9 @@ export function registerReply(program: Command, prompts: Prompts, runtime: () =>
     .action(async (words: string[], options: ReplyOptions) => {
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/reply-needs-message'));
       if (words.length > 0 && options.batch) throw new UsageError(prompts.render('cli/reply-message-or-batch'));
-      const rt = runtime();
-      const { cs, defaulted } = rt.cs();
+      const rt = app();
+      const cs = await rt.service('cs');
+      const { defaulted } = await rt.service('facts');
       if (defaulted.length > 0) {
         const fields = defaulted.map((f) => prompts.render(`cs/fact-${f}`)).join(prompts.render('cli/list-separator'));
         note(prompts.render('cli/reply-facts-defaulted', { fields }));

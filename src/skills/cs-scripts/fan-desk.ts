@@ -1,7 +1,7 @@
-import { ErrorCode, hasCode } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { ErrorCode, hasCode } from '../../kernel/errors.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import type { Skill } from '../../bot/skill.js';
-import type { EscalationDesk } from './escalations.js';
+import type { EscalationDesk } from './escalations/desk.js';
 import { ANSWERED, ESCALATED } from './intents.js';
 import type { ShopFacts } from './facts.js';
 import type { CsScripts } from './service.js';

@@ -1,46 +1,52 @@
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
-import type { Skill } from '../../bot/skill.js';
-import type { EscalationDesk } from './escalations.js';
-import type { CsScripts } from './service.js';
+import { definePlugin, provider } from '../../bot/plugin.js';
+import { EscalationDesk, REMINDER_JOB } from './escalations/desk.js';
+import { editMiddleware } from './escalations/edit-middleware.js';
+import { FactsSchema, resolveFacts, type ResolvedFacts } from './facts.js';
+import { createFanDeskSkill } from './fan-desk.js';
+import { createCsScriptsSkill } from './reply-skill.js';
+import { CsScripts } from './service.js';
 
-/** The services this skill needs from the runtime. */
-export const requires = ['cs', 'prompts', 'escalations'] as const;
-
-export interface CsScriptsSkillServices {
-  readonly cs: CsScripts;
-  readonly prompts: Prompts;
-  readonly escalations?: EscalationDesk;
+declare module '../../bot/plugin.js' {
+  interface Services {
+    /** The shop's facts, each default filled, and which are still defaults. */
+    facts: ResolvedFacts;
+    /** Intents and suggested replies (客服话术). */
+    cs: CsScripts;
+    /** Fans' messages waiting for an agent. */
+    escalations: EscalationDesk;
+  }
 }
 
 /**
- * 客服话术 for agents and admins: `/reply <customer message>`, or a customer's message forwarded to the
- * bot, gets the intent, then each suggestion as a message of its own (easy to copy). It also owns the
- * buttons under escalations (发送 / 修改 / 忽略).
+ * 客服话术: `/reply` and forwarded customer messages for staff, the fans' front desk, and escalations
+ * to the agents with their buttons, their 修改 middleware and their reminders. Its slice of shop.json
+ * is `facts`.
  */
-export function createCsScriptsSkill(services: CsScriptsSkillServices): Skill {
-  const { cs, prompts, escalations } = services;
-  return {
-    name: 'cs-scripts',
-    commands: [{ name: 'reply', description: 'cmd/reply' }],
-    roles: ['admin', 'agent'],
-    forwards: true,
-    ...(escalations ? { actions: { prefix: 'esc', handle: (ctx) => escalations.handleAction(ctx) } } : {}),
-    async handle(ctx, input) {
-      // Drafts and the customer's words are for staff only, never for a group.
-      if (ctx.chat.type !== 'private') return void (await ctx.reply(prompts.render('cs/reply-private-only')));
-      if (!input.args.trim()) throw new UserFacingError(ErrorCode.CS_MESSAGE_EMPTY, 'cs/reply-empty');
-      const result = await cs.suggest(input.args);
-      ctx.logger.info({ intent: result.intent, confidence: result.confidence, mode: result.mode, suggestions: result.suggestions.length }, 'suggested replies');
-      await ctx.reply(
-        prompts.render('cs/reply-intent', { label: prompts.render(`cs/intent-${result.intent}`), intent: result.intent, confidence: result.confidence.toFixed(2) }),
-      );
-      if (result.suggestions.length === 0) {
-        await ctx.reply(prompts.render('cs/reply-none'));
-        return;
-      }
-      // One message per suggestion, the reply alone in it: a long press copies exactly what to send.
-      for (const s of result.suggestions) await ctx.reply(s.text);
-    },
-  };
-}
+export const csScriptsPlugin = definePlugin({
+  name: 'cs-scripts',
+  config: { key: 'facts', schema: FactsSchema },
+  inject: ['cs', 'facts', 'escalations', 'prompts'],
+  provide: (config) => ({
+    facts: provider(['prompts'], ({ services }) => resolveFacts(config(), services.prompts)),
+    cs: provider(['prompts', 'logger', 'llm', 'facts'], ({ services: s }) => new CsScripts({ prompts: s.prompts, logger: s.logger, facts: s.facts.facts, ...(s.llm ? { llm: s.llm } : {}) })),
+    escalations: provider(['store', 'outbox', 'scheduler', 'transports', 'prompts', 'logger', 'roles', 'config', 'clock'], ({ services: s }) => {
+      const inTelegram = (people: readonly string[]) => people.filter((p) => p.startsWith('telegram:'));
+      return new EscalationDesk({
+        ...s,
+        tz: s.config.tz,
+        now: () => s.clock.now().getTime(),
+        // The agents answer escalations in Telegram (its buttons); with no agent there, the admins do.
+        agents: () => (inTelegram(s.roles.agents).length > 0 ? inTelegram(s.roles.agents) : inTelegram(s.roles.admins)),
+      });
+    }),
+  }),
+  apply(ctx) {
+    const { cs, facts, escalations, prompts } = ctx.services;
+    ctx.middleware(editMiddleware(escalations, prompts));
+    ctx.job<{ id: string; round: number }>(REMINDER_JOB, (job) => escalations.remind(job.payload));
+    ctx.skill(createCsScriptsSkill({ cs, prompts, escalations }));
+    ctx.skill(createFanDeskSkill({ cs, prompts, facts: facts.facts, escalations }));
+    // Replies an agent approved that are still on their way.
+    ctx.onClose(() => escalations.settled());
+  },
+});

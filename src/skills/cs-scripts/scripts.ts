@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { Prompts } from '../../bot/prompts.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { INTENTS, type Intent } from './intents.js';
 import type { ShopFacts } from './facts.js';
 

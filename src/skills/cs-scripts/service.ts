@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import { jsonObjectIn, type LlmService } from '../../bot/llm.js';
-import type { Logger } from '../../bot/logger.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
+import { jsonObjectIn, type LlmService } from '../../kernel/llm.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { IntentClassifier, loadExampleBank, type LabelledExample } from './classifier.js';
 import type { ShopFacts } from './facts.js';
 import { INTENTS, type Intent, type IntentResult } from './intents.js';

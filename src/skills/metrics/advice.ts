@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '../../bot/logger.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 import { normalizeForMatch, splitSentences } from '../../knowledge/normalize.js';
 import type { MetricName } from './definitions.js';

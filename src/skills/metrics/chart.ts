@@ -7,8 +7,8 @@ import { GridComponent, LegendComponent, TitleComponent } from 'echarts/componen
 import * as echarts from 'echarts/core';
 import { LabelLayout } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
-import { ErrorCode, OpsbotError } from '../../bot/errors.js';
-import { Prompts } from '../../bot/prompts.js';
+import { ErrorCode, OpsbotError } from '../../kernel/errors.js';
+import { Prompts } from '../../kernel/prompts.js';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, LabelLayout, SVGRenderer]);
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, OpsbotError, UserFacingError } from '../../bot/errors.js';
+import { ErrorCode, OpsbotError, UserFacingError } from '../../kernel/errors.js';
 import { BASE_FIELDS, type BaseField, type Sums } from './definitions.js';
 
 /** One day × channel × product, as imported. Money in fen; `null` where the export had no value. */

@@ -1,4 +1,4 @@
-import type { Prompts } from '../../bot/prompts.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import type { Unit } from './definitions.js';
 import type { BreakdownEntry, KpiResult } from './execute.js';
 import { addDays, monthPeriod, weekStart, yearOf, type Period } from './period.js';

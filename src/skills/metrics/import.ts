@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { decodeText, type TextEncodingName } from '../../knowledge/decode.js';
 import { csvRows, detectDelimiter, type CsvRecord } from './csv.js';
 import type { ImportWriter, MetricsDb } from './db.js';

@@ -1,12 +1,16 @@
 import type { ChatContext } from '../../bot/context.js';
+import { definePlugin, provider } from '../../bot/plugin.js';
 import type { Skill } from '../../bot/skill.js';
-import type { Prompts } from '../../bot/prompts.js';
-import { renderChartAsync } from './chart.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { isKpiQuestion } from './parse.js';
-import type { MetricsService } from './service.js';
+import { MetricsService } from './service.js';
 
-/** The services this skill needs from the runtime. */
-export const requires = ['metrics'] as const;
+declare module '../../bot/plugin.js' {
+  interface Services {
+    /** Shop metrics: the imported exports and the KPI questions answered from them. */
+    metrics: MetricsService;
+  }
+}
 
 export interface MetricsSkillServices {
   readonly metrics: MetricsService;
@@ -53,6 +57,8 @@ export function createMetricsSkill(services: MetricsSkillServices): Skill {
       await ctx.reply(answer.text);
       if (!chart) return;
       try {
+        // ECharts is loaded only when a chart is drawn.
+        const { renderChartAsync } = await import('./chart.js');
         await ctx.reply({ kind: 'image', data: await renderChartAsync(chart), mime: 'image/png' });
       } catch (err) {
         // The numbers are already there as text; a chart that cannot be drawn is logged, not shown.
@@ -61,3 +67,19 @@ export function createMetricsSkill(services: MetricsSkillServices): Skill {
     },
   };
 }
+
+/** Shop metrics as a plugin: the metrics service (its SQLite file opened on first use) and the /kpi skill. */
+export const metricsPlugin = definePlugin({
+  name: 'metrics',
+  inject: ['metrics', 'prompts'],
+  provide: () => ({
+    metrics: provider(['config', 'clock', 'prompts', 'logger', 'knowledge', 'llm'], ({ services: s, onClose }) => {
+      const metrics = new MetricsService({ dataDir: s.config.dataDir, tz: s.config.tz, clock: s.clock, prompts: s.prompts, logger: s.logger, knowledge: s.knowledge, ...(s.llm ? { llm: s.llm } : {}) });
+      onClose(() => metrics.close());
+      return metrics;
+    }),
+  }),
+  apply(ctx) {
+    ctx.skill(createMetricsSkill(ctx.services));
+  },
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { jsonObjectIn, type LlmService } from '../../bot/llm.js';
-import type { Prompts } from '../../bot/prompts.js';
+import { jsonObjectIn, type LlmService } from '../../kernel/llm.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import { METRIC_NAMES } from './definitions.js';
 import type { ParseContext } from './parse.js';
 import { isDay } from './period.js';

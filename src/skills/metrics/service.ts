@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Clock } from '../../bot/clock.js';
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
-import type { LlmService } from '../../bot/llm.js';
-import type { Logger } from '../../bot/logger.js';
-import type { Prompts } from '../../bot/prompts.js';
+import type { Clock } from '../../kernel/clock.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
+import type { LlmService } from '../../kernel/llm.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 import { adviceFor, DROP_THRESHOLD, type PlaybookAdvice } from './advice.js';
 import type { ChartSpec } from './chart.js';

@@ -1,10 +1,8 @@
-import { ErrorCode, UserFacingError } from '../../bot/errors.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Role } from '../../bot/context.js';
+import { definePlugin } from '../../bot/plugin.js';
 import type { Skill } from '../../bot/skill.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
-
-/** The services this skill needs from the runtime. */
-export const requires = ['knowledge'] as const;
 
 export interface PlaybookQaServices {
   readonly knowledge: KnowledgeBase;
@@ -31,3 +29,12 @@ export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
     },
   };
 }
+
+/** Playbook Q&A as a plugin: `/ask`, and staff's private questions and @-mentions. */
+export const playbookQaPlugin = definePlugin({
+  name: 'playbook-qa',
+  inject: ['knowledge'],
+  apply(ctx) {
+    ctx.skill(createPlaybookQaSkill({ knowledge: ctx.services.knowledge }));
+  },
+});

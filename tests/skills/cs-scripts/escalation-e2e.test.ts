@@ -1,11 +1,11 @@
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TelegramAdapter } from '../../../src/bot/adapters/telegram.js';
-import { WechatAdapter } from '../../../src/bot/adapters/wechat.js';
-import { createAssistant, type Assistant } from '../../../src/bot/assistant.js';
+import type { App } from '../../../src/app/app.js';
+import type { Bot } from '../../../src/app/bot.js';
+import type { EscalationOutcome } from '../../../src/skills/cs-scripts/escalations/model.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
-import { freePort, prompts, silentLogger, tempDir, testConfig } from '../../helpers.js';
+import { freePort, prompts, silentLogger, tempDir, testBot, testConfig } from '../../helpers.js';
 
 const TOKEN = '123456:TEST-token-for-the-emulator-only';
 const AGENT = 3003;
@@ -16,9 +16,8 @@ const puppet = new PuppetMock({ mocker });
 const instant = { gap: [0, 0] as const, chatSwitchGap: [0, 0] as const, quietHours: { start: '00:00', end: '00:00' } };
 
 let server: TelegramServer;
-let assistant: Assistant;
-let telegram: TelegramAdapter;
-let wechat: WechatAdapter;
+let app: App;
+let bot: Bot;
 let botUser: mock.ContactMock;
 let room: mock.RoomMock;
 const roomMessages: { text: string; self: boolean }[] = [];
@@ -50,10 +49,11 @@ async function escalationFor(fanMessage: string, chatId = AGENT): Promise<{ id: 
 }
 
 /** An escalation's outcome, once one is recorded. */
-async function settledOutcome(id: string): Promise<Awaited<ReturnType<Assistant['escalations']['outcome']>>> {
+async function settledOutcome(id: string): Promise<EscalationOutcome | undefined> {
   const deadline = Date.now() + 10_000;
+  const escalations = await app.service('escalations');
   for (;;) {
-    const outcome = await assistant.escalations.outcome(id);
+    const outcome = await escalations.outcome(id);
     if (outcome || Date.now() > deadline) return outcome;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -72,34 +72,35 @@ beforeAll(async () => {
   const port = await freePort();
   server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 120 });
   await server.start();
-  const config = testConfig({ OPSBOT_DATA_DIR: data.dir, OPSBOT_AGENTS: `telegram:${AGENT},telegram:${OTHER_AGENT}`, OPSBOT_SHOP_FILE: `${data.dir}/none.json` });
-  const knowledge = new KnowledgeBase({ config, logger: silentLogger, prompts });
+  const env = {
+    OPSBOT_DATA_DIR: data.dir,
+    OPSBOT_AGENTS: `telegram:${AGENT},telegram:${OTHER_AGENT}`,
+    OPSBOT_SHOP_FILE: `${data.dir}/none.json`,
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: server.config.apiURL,
+    WECHATY_PUPPET: 'wechaty-puppet-mock',
+  };
+  const knowledge = new KnowledgeBase({ config: testConfig(env), logger: silentLogger, prompts });
   await knowledge.build();
-  assistant = await createAssistant({ config, logger: silentLogger, prompts, knowledge });
-  const common = { router: assistant.router, store: assistant.store, logger: silentLogger, tz: 'Asia/Shanghai', pacing: instant };
-  telegram = new TelegramAdapter({ ...common, prompts, token: TOKEN, apiRoot: server.config.apiURL });
-  wechat = new WechatAdapter({ ...common, dataDir: data.dir, puppet });
-  assistant.transports.set('telegram', telegram);
-  assistant.transports.set('wechat', wechat);
-  wechat.bot.on('message', (msg) => {
+  // Telegram and WeChat in one process, wired by the app as `opsbot start` does.
+  ({ app, bot } = await testBot(env, { knowledge, start: { platforms: ['telegram', 'wechat'], telegram: { pacing: instant }, wechat: { puppet, pacing: instant } } }));
+  bot.wechat!.bot.on('message', (msg) => {
     if (msg.room()) roomMessages.push({ text: msg.text(), self: msg.self() });
   });
-  await telegram.start();
-  await wechat.start();
   botUser = mocker.createContact({ name: '店小二' });
   mocker.login(botUser);
   await new Promise((r) => setTimeout(r, 300));
 }, 60_000);
 
 afterAll(async () => {
-  await telegram?.stop();
-  await wechat?.stop();
-  await assistant?.close();
+  await bot?.close();
   await server?.stop();
   data.cleanup();
 });
 
-const botSaid = () => roomMessages.filter((m) => m.self).map((m) => m.text);
+const welcome = prompts.render('welcome/fan-group', { group: '粉丝1群' });
+/** What the bot said in the room, but the welcomes to newcomers (pushes of their own, through the outbox). */
+const botSaid = () => roomMessages.filter((m) => m.self && !m.text.includes(welcome)).map((m) => m.text);
 
 describe('a fan\'s complaint in a WeChat group reaches an agent in Telegram, who answers it from there', () => {
   it('answers a shipping question at once with the shop\'s script, mentioning the fan', async () => {
@@ -117,6 +118,8 @@ describe('a fan\'s complaint in a WeChat group reaches an agent in Telegram, who
     fan.say('@店小二\u2005衣服质量太差了，刚穿一次就起球，我要给差评', [botUser]).to(room);
     const notice = await until(() => botSaid().slice(before).find((t) => t.startsWith('@小王')));
     expect(notice).toContain(prompts.render('cs/fan-escalated'));
+    // The newcomer was welcomed, mentioned, through the outbox.
+    await until(() => roomMessages.find((m) => m.self && m.text.startsWith('@小王') && m.text.includes(welcome)));
 
     const esc = await escalationFor('刚穿一次就起球');
     expect(esc.header.message.text).toContain('粉丝1群');
@@ -161,7 +164,7 @@ describe('a fan\'s complaint in a WeChat group reaches an agent in Telegram, who
     const posted = await until(() => botSaid().find((t) => t.startsWith('@小李') && t.includes('补发')));
     expect(posted).toBe('@小李 亲，实在抱歉！马上给您补发一个新的杯子，今天就安排发出～');
     await until(() => agentMessages().find((m) => m.message.text.includes('已把你修改的回复发到')));
-    expect(await assistant.escalations.outcome(esc.id)).toMatchObject({ status: 'sent', text: '亲，实在抱歉！马上给您补发一个新的杯子，今天就安排发出～' });
+    expect(await (await app.service('escalations')).outcome(esc.id)).toMatchObject({ status: 'sent', text: '亲，实在抱歉！马上给您补发一个新的杯子，今天就安排发出～' });
   });
 
   it('忽略: nothing is sent to the fan, and the escalation records who ignored it', async () => {
@@ -174,7 +177,7 @@ describe('a fan\'s complaint in a WeChat group reaches an agent in Telegram, who
     const count = botSaid().length;
     await press(esc.suggestions[0]!, '忽略');
     await until(() => agentMessages().some((m) => m.messageId === esc.header.messageId && m.message.text.includes('已忽略')));
-    expect(await assistant.escalations.outcome(esc.id)).toMatchObject({ status: 'ignored', by: { id: String(AGENT) } });
+    expect(await (await app.service('escalations')).outcome(esc.id)).toMatchObject({ status: 'ignored', by: { id: String(AGENT) } });
     expect(botSaid().length).toBe(count);
   });
 });

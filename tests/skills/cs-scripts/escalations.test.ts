@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../../src/bot/store.js';
-import type { IncomingMessage, Outbound, SendResult, Transport } from '../../../src/bot/context.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../../src/bot/store/index.js';
+import type { IncomingMessage, Outbound, SendOptions, SendResult, Transport } from '../../../src/bot/context.js';
+import { openOutbox } from '../../../src/bot/outbox/index.js';
+import { SqliteScheduler } from '../../../src/bot/scheduler/sqlite.js';
+import type { SqliteTables } from '../../../src/bot/store/index.js';
 import type { ActionContext } from '../../../src/bot/skill.js';
 import { Transports } from '../../../src/bot/transports.js';
-import { EscalationDesk } from '../../../src/skills/cs-scripts/escalations.js';
-import { captureLogger, memoryStore, prompts, silentLogger, tempDir } from '../../helpers.js';
+import { EscalationDesk, REMINDER_JOB } from '../../../src/skills/cs-scripts/escalations/desk.js';
+import { editMiddleware } from '../../../src/skills/cs-scripts/escalations/edit-middleware.js';
+import { captureLogger, prompts, silentLogger, tempDir } from '../../helpers.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -13,7 +17,7 @@ class FakePlatform implements Transport {
   edits: { chatId: string; messageId: string; text: string }[] = [];
   fail?: string;
   private seq = 0;
-  async send(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; urgent?: boolean } = {}): Promise<SendResult> {
+  async send(chatId: string, content: Outbound, options: SendOptions = {}): Promise<SendResult> {
     if (this.fail) return { status: 'failed', reason: this.fail };
     this.sent.push({ chatId, content, ...(options.replyTo ? { replyTo: options.replyTo.messageId } : {}), ...(options.urgent ? { urgent: true } : {}) });
     return { status: 'sent', messageId: String(++this.seq) };
@@ -42,25 +46,45 @@ const suggestions = [
   { text: '实在对不起，确认后为您退换。', source: 'scripts/complaint/fix-remedy' },
 ];
 
-function setup(options: { agents?: string[]; store?: Store; clock?: { now: number } } = {}) {
-  const store = options.store ?? memoryStore();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A process of the bot: its own outbox (serving Telegram and WeChat), scheduler and desk, on a shared store and clock. */
+async function setup(options: { agents?: string[]; store?: Store; clock?: { now: number } } = {}) {
+  let store = options.store;
+  if (!store) {
+    const dir = tempDir();
+    store = await openStore({ dataDir: dir.dir });
+    cleanups.push(dir.cleanup, () => store!.close());
+  }
   const clock = options.clock ?? { now: Date.parse('2026-11-24T02:00:00Z') };
+  const now = () => clock.now;
   const telegram = new FakePlatform();
   const wechat = new FakePlatform();
   const transports = new Transports();
   transports.set('telegram', telegram);
   transports.set('wechat', wechat);
   const logs = captureLogger();
+  const outbox = await openOutbox({ store, logger: silentLogger, now, owner: `proc-${Math.random().toString(36).slice(2)}`, pollMs: 20 });
+  cleanups.push(() => outbox.close());
+  await outbox.serve('telegram', 'bot', telegram);
+  await outbox.serve('wechat', 'wx', wechat);
+  const scheduler = store.tables.kind === 'sqlite' ? new SqliteScheduler({ tables: store.tables as SqliteTables, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now }) : undefined;
   const desk = new EscalationDesk({
     store,
+    outbox,
+    scheduler: scheduler ?? ({ schedule: async () => ({}) } as never),
     prompts,
     logger: logs.logger,
     transports,
     tz: 'Asia/Shanghai',
     agents: () => options.agents ?? ['telegram:3003'],
-    now: () => clock.now,
+    now,
   });
-  return { desk, store, clock, telegram, wechat, logs };
+  scheduler?.handle(REMINDER_JOB, (job) => desk.remind(job.payload as { id: string; round: number }));
+  return { desk, store, clock, telegram, wechat, logs, scheduler: scheduler! };
 }
 
 function press(desk: EscalationDesk, data: string, who = { id: '3003', name: '客服小美' }): { ctx: ActionContext; toasts: string[]; replies: string[] } {
@@ -86,7 +110,7 @@ function press(desk: EscalationDesk, data: string, who = { id: '3003', name: '�
 
 describe('escalations', () => {
   it('tells every agent, urgently (not held by quiet hours), with a header and each suggestion under 发送/修改/忽略', async () => {
-    const { desk, telegram } = setup({ agents: ['telegram:3003', 'telegram:3004', 'local:no-transport-here'] });
+    const { desk, telegram } = await setup({ agents: ['telegram:3003', 'telegram:3004', 'local:no-transport-here'] });
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     for (const agent of ['3003', '3004']) {
       const own = telegram.sent.filter((s) => s.chatId === agent);
@@ -107,7 +131,7 @@ describe('escalations', () => {
   });
 
   it('posts the chosen reply to the fan as an answer to their message, once, even when two agents press', async () => {
-    const { desk, wechat, telegram } = setup({ agents: ['telegram:3003', 'telegram:3004'] });
+    const { desk, wechat, telegram } = await setup({ agents: ['telegram:3003', 'telegram:3004'] });
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     const first = press(desk, `esc:${e.id}:s:1`);
     const second = press(desk, `esc:${e.id}:s:0`, { id: '3004', name: '客服小刘' });
@@ -143,7 +167,7 @@ describe('escalations', () => {
   });
 
   async function failThenRetry(store: Store): Promise<void> {
-    const { desk, wechat } = setup({ store });
+    const { desk, wechat } = await setup({ store });
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     wechat.fail = 'WeChat logged out';
     const attempt = press(desk, `esc:${e.id}:s:0`);
@@ -161,45 +185,51 @@ describe('escalations', () => {
   }
 
   it('sends an unanswered escalation again after 10 minutes, once per round across two processes, at most 3 times', async () => {
-    const store = memoryStore();
-    const clock = { now: Date.parse('2026-11-24T02:00:00Z') };
-    const a = setup({ store, clock });
-    const b = setup({ store, clock });
-    const e = await a.desk.open(fanMessage, 'complaint', suggestions);
+    const first = await setup();
+    const clock = first.clock;
+    const second = await setup({ store: first.store, clock });
+    const e = await first.desk.open(fanMessage, 'complaint', suggestions);
     clock.now += 9 * 60_000;
-    expect(await a.desk.remind()).toBe(0);
+    expect(await first.scheduler.tick()).toBe(0);
     clock.now += 60_000;
-    const [ra, rb] = await Promise.all([a.desk.remind(), b.desk.remind()]);
+    const [ra, rb] = await Promise.all([first.scheduler.tick(), second.scheduler.tick()]);
     expect(ra + rb).toBe(1);
-    const resent = [...a.telegram.texts('3003'), ...b.telegram.texts('3003')].filter((t) => t.includes('再提醒一次'));
+    const resent = [...first.telegram.texts('3003'), ...second.telegram.texts('3003')].filter((t) => t.includes('再提醒一次'));
     expect(resent).toHaveLength(1);
     expect(resent[0]).toContain('10 分钟没人处理');
     for (let i = 0; i < 5; i++) {
       clock.now += 10 * 60_000;
-      await a.desk.remind();
+      await first.scheduler.tick();
     }
-    expect((await a.desk.get(e.id))!.reminders).toBe(3);
+    expect((await first.desk.get(e.id))!.reminders).toBe(3);
+    expect((await first.scheduler.list()).map((j) => [j.id.replace(e.id, 'E'), j.state])).toEqual([
+      ['esc:E:remind:1', 'done'],
+      ['esc:E:remind:2', 'done'],
+      ['esc:E:remind:3', 'done'],
+    ]);
   });
 
   it('does not remind once handled, and records who ignored it and when', async () => {
-    const clock = { now: Date.parse('2026-11-24T02:00:00Z') };
-    const { desk, wechat } = setup({ clock });
+    const { desk, wechat, telegram, clock, scheduler } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     await desk.handleAction(press(desk, `esc:${e.id}:i`).ctx);
     expect(await desk.outcome(e.id)).toEqual({ status: 'ignored', by: { platform: 'telegram', id: '3003', name: '客服小美' }, at: '2026-11-24T02:00:00.000Z' });
+    const told = telegram.sent.length;
     clock.now += 11 * 60_000;
-    expect(await desk.remind()).toBe(0);
+    expect(await scheduler.tick()).toBe(1);
+    expect(await scheduler.get(`esc:${e.id}:remind:1`)).toMatchObject({ state: 'done', reason: 'handled' });
+    expect(telegram.sent).toHaveLength(told);
     expect(wechat.sent).toHaveLength(0);
   });
 
   it('says so in the log when no agent can be told', async () => {
-    const { desk, logs } = setup({ agents: [] });
+    const { desk, logs } = await setup({ agents: [] });
     await desk.open(fanMessage, 'complaint', suggestions);
     expect(logs.lines().some((l) => l.level === 50 && String(l.msg).includes('OPSBOT_AGENTS'))).toBe(true);
   });
 
   it('answers a press on an expired or unknown escalation politely', async () => {
-    const { desk } = setup();
+    const { desk } = await setup();
     const p = press(desk, 'esc:nope:s:0');
     await desk.handleAction(p.ctx);
     expect(p.toasts).toEqual([prompts.render('cs/esc-gone')]);
@@ -230,13 +260,13 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
   }
 
   it('asks for the text, takes 取消, and lets other messages through', async () => {
-    const { desk, wechat } = setup();
+    const { desk, wechat } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     const edit = press(desk, `esc:${e.id}:e:1`);
     await desk.handleAction(edit.ctx);
     expect(edit.replies[0]).toContain(suggestions[1]!.text);
     expect(edit.replies[0]).toContain('小王');
-    const mw = desk.editMiddleware();
+    const mw = editMiddleware(desk, prompts);
     let passed = 0;
     const next = async () => void passed++;
     const cancel = agentSays('取消');
@@ -255,10 +285,10 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
   });
 
   it('keeps waiting for the text when the send fails, and sends it on the second try', async () => {
-    const { desk, wechat } = setup();
+    const { desk, wechat } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     await desk.handleAction(press(desk, `esc:${e.id}:e:0`).ctx);
-    const mw = desk.editMiddleware();
+    const mw = editMiddleware(desk, prompts);
     wechat.fail = 'no such chat';
     const first = agentSays('亲，给您补发一件～');
     await mw(first.ctx, async () => {});

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalChat } from '../../../src/bot/adapters/local.js';
-import { createAssistant, type Assistant } from '../../../src/bot/assistant.js';
+import type { App } from '../../../src/app/app.js';
+import type { Bot } from '../../../src/app/bot.js';
 import type { Outbound } from '../../../src/bot/context.js';
 import type { SendResult, Transport } from '../../../src/bot/context.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
 import { resolveFacts } from '../../../src/skills/cs-scripts/facts.js';
-import { prompts, silentLogger, tempDir, testConfig } from '../../helpers.js';
+import { prompts, silentLogger, tempDir, testBot, testConfig, until } from '../../helpers.js';
 
 const data = tempDir('opsbot-fan-desk-');
-let assistant: Assistant;
+let app: App;
+let bot: Bot;
 let group: LocalChat;
 let privateChat: LocalChat;
 
@@ -24,17 +26,18 @@ const telegram: Transport = {
 const text = (out: { content: Outbound }[]) => out.map((o) => (o.content.kind === 'image' ? '[image]' : o.content.text));
 
 beforeAll(async () => {
-  const config = testConfig({ OPSBOT_DATA_DIR: data.dir, OPSBOT_SHOP_FILE: `${data.dir}/none.json`, OPSBOT_AGENTS: 'telegram:3003' });
-  const knowledge = new KnowledgeBase({ config, logger: silentLogger, prompts });
+  const env = { OPSBOT_DATA_DIR: data.dir, OPSBOT_SHOP_FILE: `${data.dir}/none.json`, OPSBOT_AGENTS: 'telegram:3003' };
+  const knowledge = new KnowledgeBase({ config: testConfig(env), logger: silentLogger, prompts });
   await knowledge.build();
-  assistant = await createAssistant({ config, logger: silentLogger, prompts, knowledge, rateLimit: { max: 1000, windowMs: 60_000 } });
-  group = new LocalChat(assistant.router, { role: 'fan', group: '粉丝1群' });
-  privateChat = new LocalChat(assistant.router, { role: 'fan' });
-  assistant.transports.set('local', group);
-  assistant.transports.set('telegram', telegram);
+  ({ app, bot } = await testBot(env, { knowledge, tuning: { rateLimit: { max: 1000, windowMs: 60_000 } } }));
+  group = new LocalChat(bot.router, { role: 'fan', group: '粉丝1群' });
+  privateChat = new LocalChat(bot.router, { role: 'fan' });
+  await bot.attach('local', group, 'local');
+  // The agents' Telegram, run by this process: escalations reach it through the outbox.
+  await bot.attach('telegram', telegram, 'test-bot');
 });
 afterAll(async () => {
-  await assistant.close();
+  await bot.close();
   data.cleanup();
 });
 
@@ -58,10 +61,10 @@ describe('the front desk for fans', () => {
   ])('tells the fan a person will follow up on %s, and records an escalation', async (intent, line) => {
     const told = agentsInbox.length;
     // A group of its own: the same fan again in the same group would join the open escalation.
-    const chat = new LocalChat(assistant.router, { role: 'fan', group: `售后群-${intent}` });
+    const chat = new LocalChat(bot.router, { role: 'fan', group: `售后群-${intent}` });
     expect(text(await chat.say(line))).toEqual([prompts.render('cs/fan-escalated')]);
     expect(agentsInbox.length).toBeGreaterThan(told);
-    const open = await assistant.store.list<{ intent: string; message: { text: string } }>('esc:');
+    const open = await (await app.service('store')).list<{ intent: string; message: { text: string } }>('esc:');
     expect(open.some(([, e]) => e.intent === intent && e.message.text === line.replace(/^@\S+\s*/, ''))).toBe(true);
   });
 
@@ -89,21 +92,23 @@ describe('the front desk for fans', () => {
   });
 
   it('gathers a fan\'s further messages into their open escalation instead of opening another', async () => {
-    const fan = new LocalChat(assistant.router, { role: 'fan', group: '粉丝2群' });
+    const fan = new LocalChat(bot.router, { role: 'fan', group: '粉丝2群' });
     expect(text(await fan.say('@助手 衣服起球了，质量太差'))).toEqual([prompts.render('cs/fan-escalated')]);
     const told = agentsInbox.length;
     expect(text(await fan.say('@助手 怎么还没人理我，我要投诉'))).toEqual([prompts.render('cs/fan-still-waiting')]);
+    // The follow-up goes to the agents through the outbox, a moment after the fan's answer.
+    await until(() => agentsInbox.length > told);
+    await new Promise((r) => setTimeout(r, 200));
     expect(agentsInbox.slice(told)).toEqual([prompts.render('cs/esc-follow-up', { fan: 'fan', message: '怎么还没人理我，我要投诉' })]);
   });
 
   it('promises no person when no agent could be told, and says when the agents are in', async () => {
-    const config = testConfig({ OPSBOT_DATA_DIR: `${data.dir}/alone`, OPSBOT_SHOP_FILE: `${data.dir}/none.json` });
-    const alone = await createAssistant({ config, logger: silentLogger, prompts, knowledge: new KnowledgeBase({ config, logger: silentLogger, prompts }) });
+    const alone = await testBot({ OPSBOT_DATA_DIR: `${data.dir}/alone`, OPSBOT_SHOP_FILE: `${data.dir}/none.json` });
     try {
-      const chat = new LocalChat(alone.router, { role: 'fan', group: '粉丝1群' });
+      const chat = new LocalChat(alone.bot.router, { role: 'fan', group: '粉丝1群' });
       expect(text(await chat.say('@助手 收到的杯子是碎的'))).toEqual([prompts.render('cs/fan-no-agent', { hours: '09:00-22:00' })]);
     } finally {
-      await alone.close();
+      await alone.bot.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLlm } from '../../../src/bot/llm.js';
+import { createLlm } from '../../../src/kernel/llm.js';
 import { resolveFacts } from '../../../src/skills/cs-scripts/facts.js';
 import { CsScripts } from '../../../src/skills/cs-scripts/service.js';
 import { captureLogger, chatReply, prompts, silentLogger, startFakeOpenAi, testConfig, type FakeOpenAi, type FakeOpenAiOptions } from '../../helpers.js';
@@ -10,7 +10,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const facts = resolveFacts({ facts: { shopName: '小鹿优选', courier: '圆通快递' }, people: { admins: [], agents: [] }, groups: [] }, prompts).facts;
+const facts = resolveFacts({ shopName: '小鹿优选', courier: '圆通快递' }, prompts).facts;
 
 async function withModel(chat: FakeOpenAiOptions['chat'], timeoutMs = 2_000, logger = silentLogger): Promise<CsScripts> {
   server = await startFakeOpenAi({ ...(chat ? { chat } : {}) });

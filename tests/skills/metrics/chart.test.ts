@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCode } from '../../../src/bot/errors.js';
-import { Prompts } from '../../../src/bot/prompts.js';
+import { ErrorCode } from '../../../src/kernel/errors.js';
+import { Prompts } from '../../../src/kernel/prompts.js';
 import {
   bundledFontPath,
   MAX_CATEGORIES,

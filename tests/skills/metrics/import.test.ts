@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, UserFacingError } from '../../../src/bot/errors.js';
+import { ErrorCode, UserFacingError } from '../../../src/kernel/errors.js';
 import { MetricsDb } from '../../../src/skills/metrics/db.js';
 import { importMetricsFile, parseCount, parseDate, parseMoney, type ImportSummary } from '../../../src/skills/metrics/import.js';
 import { fieldOfHeader, mapHeaders, normalizeHeader } from '../../../src/skills/metrics/headers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isKpiQuestion, parseQuestion } from '../../../src/skills/metrics/parse.js';
-import { noonIn } from '../../../src/bot/clock.js';
+import { noonIn } from '../../../src/kernel/clock.js';
 import { periodWeekEarlier, periodYearEarlier, previousComparable, todayIn } from '../../../src/skills/metrics/period.js';
 
 describe('comparison periods', () => {

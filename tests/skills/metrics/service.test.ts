@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClock } from '../../../src/bot/clock.js';
-import { ErrorCode } from '../../../src/bot/errors.js';
-import { createLlm } from '../../../src/bot/llm.js';
+import { createClock } from '../../../src/kernel/clock.js';
+import { ErrorCode } from '../../../src/kernel/errors.js';
+import { createLlm } from '../../../src/kernel/llm.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
 import { MetricsDb } from '../../../src/skills/metrics/db.js';
 import { MetricsService } from '../../../src/skills/metrics/service.js';

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage as HttpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TelegramAdapter } from '../../../src/bot/adapters/telegram.js';
-import { createAssistant, type Assistant } from '../../../src/bot/assistant.js';
+import type { Bot } from '../../../src/app/bot.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
-import { prompts, silentLogger, tempDir, testConfig } from '../../helpers.js';
+import { prompts, silentLogger, tempDir, testBot, testConfig } from '../../helpers.js';
 import { fixtureDb } from './fixture.js';
 
 /**
@@ -29,8 +28,7 @@ const pending: unknown[] = [];
 let updateId = 1;
 let messageId = 100;
 let api: Server;
-let assistant: Assistant;
-let adapter: TelegramAdapter;
+let bot: Bot;
 const data = tempDir('opsbot-kpi-telegram-');
 
 function body(req: HttpRequest): Promise<Buffer> {
@@ -97,26 +95,22 @@ beforeAll(async () => {
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
   fixtureDb(`${data.dir}/metrics.sqlite`).close();
   // OPSBOT_NOW as a day: "today" is 2026-11-25 in the shop's time zone.
-  const config = testConfig({ OPSBOT_DATA_DIR: data.dir, OPSBOT_NOW: '2026-11-25', OPSBOT_ADMINS: `telegram:${ADMIN}`, OPSBOT_AGENTS: `telegram:${AGENT}`, OPSBOT_SHOP_FILE: `${data.dir}/none.json` });
-  const knowledge = new KnowledgeBase({ config, logger: silentLogger, prompts });
+  const env = {
+    OPSBOT_DATA_DIR: data.dir,
+    OPSBOT_NOW: '2026-11-25',
+    OPSBOT_ADMINS: `telegram:${ADMIN}`,
+    OPSBOT_AGENTS: `telegram:${AGENT}`,
+    OPSBOT_SHOP_FILE: `${data.dir}/none.json`,
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+  };
+  const knowledge = new KnowledgeBase({ config: testConfig(env), logger: silentLogger, prompts });
   await knowledge.build();
-  assistant = await createAssistant({ config, logger: silentLogger, prompts, knowledge });
-  adapter = new TelegramAdapter({
-    token: TOKEN,
-    apiRoot: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-    router: assistant.router,
-    store: assistant.store,
-    logger: silentLogger,
-    prompts,
-    tz: 'Asia/Shanghai',
-    pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } },
-  });
-  await adapter.start();
+  ({ bot } = await testBot(env, { knowledge, start: { platforms: ['telegram'], telegram: { pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } } } } }));
 });
 
 afterAll(async () => {
-  await adapter?.stop();
-  await assistant?.close();
+  await bot?.close();
   await new Promise<void>((r) => api.close(() => r()));
   data.cleanup();
 });
@@ -158,9 +152,9 @@ describe('/kpi in Telegram', () => {
   });
 
   it('lists /kpi in the admins\' /help only', async () => {
-    expect(assistant.router.commandsFor('admin').map((c) => c.name)).toContain('kpi');
-    expect(assistant.router.commandsFor('agent').map((c) => c.name)).not.toContain('kpi');
-    expect(assistant.router.commandsFor('fan').map((c) => c.name)).not.toContain('kpi');
+    expect(bot.router.commandsFor('admin').map((c) => c.name)).toContain('kpi');
+    expect(bot.router.commandsFor('agent').map((c) => c.name)).not.toContain('kpi');
+    expect(bot.router.commandsFor('fan').map((c) => c.name)).not.toContain('kpi');
   });
 
   it('never puts numbers into a group: an admin is asked to ask privately', async () => {

@@ -1,0 +1,133 @@
+import type { TelegramAdapter, TelegramAdapterOptions } from '../bot/adapters/telegram.js';
+import type { WechatAdapter, WechatAdapterOptions } from '../bot/adapters/wechat.js';
+import type { MembershipEvent, Platform, Transport } from '../bot/context.js';
+import { startHttpServer } from '../bot/http.js';
+import { createMembershipHandler } from '../bot/membership.js';
+import type { PluginContext, PluginRoute, ServiceName } from '../bot/plugin.js';
+import { Router, type Middleware } from '../bot/router.js';
+import type { Skill } from '../bot/skill.js';
+import { ErrorCode } from '../kernel/errors.js';
+import type { PlatformName } from '../kernel/config.js';
+import type { App } from './app.js';
+import { pluginError } from './container.js';
+import { startPlatforms, type Platforms } from './platforms.js';
+
+export interface StartOptions {
+  /** What this process runs; default the configuration's (OPSBOT_PLATFORMS, else every one configured). */
+  readonly platforms?: readonly PlatformName[];
+  /** Serve HTTP (/healthz, the webhook, the plugins' routes) on OPSBOT_HTTP_PORT. Default true. */
+  readonly http?: boolean;
+  /** Run the scheduler's due jobs in this process. Default true. */
+  readonly jobs?: boolean;
+  /** Adapters' extras (tests: the mock puppet, no pacing waits). */
+  readonly telegram?: Partial<Pick<TelegramAdapterOptions, 'pacing'>>;
+  readonly wechat?: Partial<Pick<WechatAdapterOptions, 'puppet' | 'pacing'>>;
+  /** More for /healthz (the knowledge base's size). */
+  readonly health?: () => Record<string, unknown>;
+}
+
+/** A running bot: the router every platform talks to, the platforms this process runs, the HTTP server. */
+export interface Bot {
+  readonly app: App;
+  readonly router: Router;
+  readonly telegram?: TelegramAdapter;
+  readonly wechat?: WechatAdapter;
+  /** The HTTP server's port, when it runs. */
+  readonly httpPort?: number;
+  /** Runs `transport` as `platform` account `account` here: edits go through it and it sends that account's outbox. */
+  attach(platform: Platform, transport: Transport, account: string): Promise<void>;
+  /** Keeps the group registry current and welcomes newcomers (what the adapters call). */
+  onMembership(event: MembershipEvent, transport: Transport): Promise<void>;
+  /** Stops taking messages, sends what is queued, stops the jobs, runs the plugins' close hooks, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bot in this process: applies every plugin (its skills, middleware, job handlers, routes
+ * and close hooks), builds the router, starts the platforms this process runs, the scheduler and the
+ * HTTP server.
+ */
+export async function startBot(app: App, options: StartOptions = {}): Promise<Bot> {
+  const shop = app.shop();
+  const rt = await app.services(['store', 'groups', 'roles', 'transports', 'outbox', 'scheduler', 'prompts', 'logger']);
+  const skills: { plugin: string; skill: Skill }[] = [];
+  const middleware: Middleware[] = [];
+  const routes: { plugin: string; route: PluginRoute }[] = [];
+  for (const plugin of app.plugins) {
+    const ctx: PluginContext<ServiceName, unknown> = {
+      name: plugin.name,
+      config: shop.slice(plugin.name),
+      services: await app.services(plugin.inject),
+      logger: app.logger.child({ plugin: plugin.name }),
+      skill: (skill) => void skills.push({ plugin: plugin.name, skill }),
+      middleware: (mw) => void middleware.push(mw),
+      job: (kind, handler) => rt.scheduler.handle(kind, handler as never),
+      route: (route) => void routes.push({ plugin: plugin.name, route }),
+      onClose: (hook) => app.onClose(hook),
+    };
+    await plugin.apply?.(ctx);
+  }
+  const { groups } = rt;
+  const router = new Router({
+    store: rt.store,
+    prompts: rt.prompts,
+    logger: rt.logger,
+    roles: rt.roles,
+    ...(app.tuning.rateLimit ? { rateLimit: app.tuning.rateLimit } : {}),
+    allows: (ctx, skill) => (ctx.chat.type === 'group' ? groups.allows(ctx.platform, ctx.chat.id, skill) : Promise.resolve(true)),
+  });
+  // A group the bot hears from is one it is in, even if it joined while the bot was offline.
+  router.use(async (ctx, next) => {
+    if (ctx.chat.type === 'group' && ctx.platform !== 'local') await groups.noteSeen(ctx.platform, ctx.chat.id, ctx.chat.title, ctx.account);
+    await next();
+  });
+  for (const mw of middleware) router.use(mw);
+  for (const { plugin, skill } of skills) {
+    try {
+      router.register(skill);
+    } catch (err) {
+      throw pluginError(ErrorCode.PLUGIN_INVALID, 'plugin/invalid', { plugin, problem: (err as Error).message });
+    }
+  }
+  router.start();
+
+  const serving = new Map<string, () => Promise<void>>();
+  const attach = async (platform: Platform, transport: Transport, account: string) => {
+    rt.transports.set(platform, transport);
+    const key = `${platform}:${account}`;
+    if (!serving.has(key)) serving.set(key, await rt.outbox.serve(platform, account, transport));
+  };
+  const onMembership = createMembershipHandler({ groups, outbox: rt.outbox, prompts: rt.prompts, logger: rt.logger });
+  const platforms: Platforms = await startPlatforms(app, { ...options, router, onMembership, attach });
+  const http =
+    options.http === false
+      ? undefined
+      : await startHttpServer({
+          port: app.config.httpPort,
+          logger: rt.logger,
+          prompts: rt.prompts,
+          routes,
+          hooks: platforms.hooks,
+          health: () => ({ store: rt.store.kind, jobs: rt.scheduler.kind, ...platforms.health(), ...options.health?.() }),
+        });
+  if (options.jobs !== false) await rt.scheduler.start();
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    router,
+    ...(platforms.telegram ? { telegram: platforms.telegram } : {}),
+    ...(platforms.wechat ? { wechat: platforms.wechat } : {}),
+    ...(http ? { httpPort: http.port } : {}),
+    attach,
+    onMembership,
+    close: () =>
+      (closed ??= (async () => {
+        // Take no more updates first, so nothing accepted loses its answer; then send what is queued.
+        await http?.close();
+        await Promise.all([...serving.values()].map((stop) => stop()));
+        await platforms.stop();
+        await app.close();
+      })()),
+  };
+}

@@ -1,0 +1,174 @@
+import { DelayedError, Job as BullJob, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../kernel/logger.js';
+import type { Platform, Transport } from '../context.js';
+import type { Reporter } from '../reports.js';
+import type { Store } from '../store/index.js';
+import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
+import { decodeEntry, encodeEntry, isPriority, newEntry, OUTBOX_KEEP_MS } from './entry.js';
+import { Presence } from './presence.js';
+import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type PushInput, type PushResult } from './types.js';
+
+export interface BullOutboxOptions {
+  readonly url: string;
+  readonly namespace: string;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly owner: string;
+  readonly reporter?: Reporter;
+  readonly resolveAccount?: (platform: Platform, chat: string) => Promise<string | undefined>;
+  /** A sender's lock on an entry; an entry whose lock lapses (its process died) is settled. Default 30 s. */
+  readonly lockMs?: number;
+  readonly stalledCheckMs?: number;
+  /** Entries handed to the paced queue at once, so a reply can overtake waiting pushes. Default 4. */
+  readonly inFlight?: number;
+}
+
+const KEEP_S = OUTBOX_KEEP_MS / 1000;
+const STALLED = /stalled/i;
+
+/** `outbox-wechat-wxid_abc`: one BullMQ queue per platform account (queue names may not hold ':'). */
+export function outboxQueueName(platform: Platform, account: string): string {
+  return `outbox-${platform}-${account === ANY_ACCOUNT ? 'any' : encodeURIComponent(account).replaceAll('%', '~')}`;
+}
+
+/**
+ * The outbox on Redis: a BullMQ queue per platform account, so any process can push while only the
+ * process holding that login sends. The entry id (from the dedupe key) is the job id, and a once-key in
+ * the store decides who created it. A sender that dies mid-send leaves a stalled job: BullMQ fails it
+ * (never retries it), and the next owner sends it again only if it never reached the platform call.
+ */
+export class BullOutbox implements Outbox {
+  private readonly connection: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly stops = new Set<() => Promise<void>>();
+  private readonly presence: Presence;
+  private readonly prefix: string;
+
+  constructor(private readonly options: BullOutboxOptions) {
+    this.prefix = `${options.namespace}:bull`;
+    this.connection = new Redis(options.url, { maxRetriesPerRequest: 3 });
+    this.connection.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'outbox: redis connection error'));
+    this.presence = new Presence(options.store, options.owner);
+  }
+
+  private queue(platform: Platform, account: string): Queue {
+    const name = outboxQueueName(platform, account);
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      queue.on('error', (err) => this.options.logger.warn({ err: err.message, queue: name }, 'outbox: queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
+    const { store, now } = this.options;
+    const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
+    const entry = newEntry(input, account, now());
+    // Exactly one pusher creates the entry; the job id keeps BullMQ from holding it twice as well.
+    if (!(await store.setIfAbsent(`outbox-key:${entry.id}`, OUTBOX_KEEP_MS))) {
+      const existing = await BullJob.fromId(this.queue(entry.platform, entry.account), entry.id);
+      return { entry: existing ? decodeEntry(existing.data as string) : entry, created: false };
+    }
+    try {
+      await this.queue(entry.platform, entry.account).add('push', encodeEntry(entry), {
+        jobId: entry.id,
+        priority: isPriority(entry) ? 1 : 2,
+        attempts: 1,
+        removeOnComplete: { age: KEEP_S },
+        removeOnFail: { age: KEEP_S },
+      });
+    } catch (err) {
+      await store.release(`outbox-key:${entry.id}`);
+      throw err;
+    }
+    return { entry, created: true };
+  }
+
+  async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {
+    const queue = this.queue(entry.platform, entry.account);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await BullJob.fromId(queue, entry.id);
+      if (job?.finishedOn) {
+        if (job.returnvalue) return job.returnvalue as PushResult;
+        if (!STALLED.test(job.failedReason ?? '')) return { status: 'failed', reason: job.failedReason ?? 'failed' };
+        // Its sender died: settled as uncertain (in the delivery log), or sent again and not ended yet.
+        const settled = await this.options.store.tables.deliveries.get(entry.id);
+        if (settled?.status === 'uncertain') return { status: 'uncertain', ...(settled.reason ? { reason: settled.reason } : {}) };
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  online(platform: Platform): Promise<boolean> {
+    return this.presence.online(platform);
+  }
+
+  async serve(platform: Platform, account: string, transport: Transport): Promise<() => Promise<void>> {
+    const { logger, now } = this.options;
+    const log = logger.child({ platform, account });
+    const deliver = { ...this.options, logger: log };
+    const stopPresence = await this.presence.serve(platform, account);
+    const workers: Worker[] = [];
+    const connections: Redis[] = [];
+    for (const name of new Set([outboxQueueName(platform, account), outboxQueueName(platform, ANY_ACCOUNT)])) {
+      const connection = new Redis(this.options.url, { maxRetriesPerRequest: null });
+      connection.on('error', (err: Error) => log.warn({ err: err.message }, 'outbox: worker connection error'));
+      connections.push(connection);
+      const worker = new Worker(
+        name,
+        async (job, token) => {
+          const entry = decodeEntry(job.data as string);
+          const until = heldUntil(entry, transport, now());
+          if (until > 0) {
+            // Quiet hours: wait in the queue, not in this process, so nothing is held in memory.
+            await job.moveToDelayed(until, token);
+            throw new DelayedError();
+          }
+          return deliverEntry(entry, transport, deliver);
+        },
+        {
+          connection,
+          prefix: this.prefix,
+          concurrency: this.options.inFlight ?? 4,
+          maxStalledCount: 0,
+          lockDuration: this.options.lockMs ?? 30_000,
+          stalledInterval: this.options.stalledCheckMs ?? 15_000,
+        },
+      );
+      worker.on('error', (err) => log.warn({ err: err.message, queue: name }, 'outbox: worker error'));
+      worker.on('failed', (job, err) => {
+        if (!job || !STALLED.test(err.message)) return;
+        const entry = decodeEntry(job.data as string);
+        void settleOrphan(entry, deliver)
+          .then(async (settled) => {
+            log.warn({ entry: entry.id, source: entry.source, retried: settled.retry }, 'outbox: settled an entry whose process died mid-send');
+            if (settled.retry) await job.retry('failed');
+          })
+          .catch((e: unknown) => log.error({ err: e, entry: entry.id }, 'outbox: an orphaned entry could not be settled'));
+      });
+      workers.push(worker);
+    }
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const stop = async () => {
+      // Close waits for what is being sent; what waits in Redis stays there for the next owner.
+      await Promise.all(workers.map((w) => w.close()));
+      for (const c of connections) c.disconnect();
+      await stopPresence();
+      this.stops.delete(stop);
+    };
+    this.stops.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.stops].map((stop) => stop()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}

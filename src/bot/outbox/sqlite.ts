@@ -1,0 +1,158 @@
+import type { Logger } from '../../kernel/logger.js';
+import type { Platform, Transport } from '../context.js';
+import type { Reporter } from '../reports.js';
+import type { SqliteTables, Store } from '../store/index.js';
+import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
+import { decodeEntry, encodeEntry, isPriority, newEntry } from './entry.js';
+import { Presence } from './presence.js';
+import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type PushInput, type PushResult } from './types.js';
+
+export interface SqliteOutboxOptions {
+  readonly store: Store;
+  readonly tables: SqliteTables;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** This process's name in the claims and heartbeats (shared with the scheduler). */
+  readonly owner: string;
+  readonly reporter?: Reporter;
+  /** The account that serves a chat, when a push does not say (the group registry knows). */
+  readonly resolveAccount?: (platform: Platform, chat: string) => Promise<string | undefined>;
+  /** How often an owner looks for new entries pushed by other processes. Default 500 ms. */
+  readonly pollMs?: number;
+  /** A process that has not beaten for this long is taken for dead. Default 15 s. */
+  readonly staleMs?: number;
+  /** Entries handed to the paced queue at once, so a reply can overtake waiting pushes. Default 4. */
+  readonly inFlight?: number;
+}
+
+const BEAT_MS = 5_000;
+
+/**
+ * The outbox in the SQLite file: any process pushes (a row, unique by dedupe key); the process that runs
+ * the account takes one row at a time with an atomic UPDATE … RETURNING and sends it through its paced
+ * queue. Entries of a process that died mid-send are settled by the next owner: sent again only if they
+ * never reached the platform call.
+ */
+export class SqliteOutbox implements Outbox {
+  private readonly wakers = new Map<Platform, Set<() => void>>();
+  private readonly stops = new Set<() => Promise<void>>();
+  private readonly presence: Presence;
+
+  constructor(private readonly options: SqliteOutboxOptions) {
+    this.presence = new Presence(options.store, options.owner);
+  }
+
+  async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
+    const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
+    const entry = newEntry(input, account, this.options.now());
+    const { row, created } = await this.options.tables.outbox.enqueue({
+      id: entry.id,
+      dedupeKey: entry.dedupeKey,
+      platform: entry.platform,
+      account: entry.account,
+      entry: encodeEntry(entry),
+      priority: isPriority(entry) ? 1 : 0,
+    });
+    if (created) for (const wake of this.wakers.get(entry.platform) ?? []) wake();
+    return { entry: decodeEntry(row.entry), created };
+  }
+
+  async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.options.tables.outbox.get(entry.id);
+      if (row?.state === 'done' && row.result) return JSON.parse(row.result) as PushResult;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  online(platform: Platform): Promise<boolean> {
+    return this.presence.online(platform);
+  }
+
+  async serve(platform: Platform, account: string, transport: Transport): Promise<() => Promise<void>> {
+    const { tables, owner, logger, now } = this.options;
+    const log = logger.child({ platform, account });
+    const accounts = [...new Set([account, ANY_ACCOUNT])];
+    const deliver = { ...this.options, logger: log };
+    const inFlight = new Set<Promise<void>>();
+    let stopped = false;
+    let wake: () => void = () => {};
+    const wakers = this.wakers.get(platform) ?? new Set();
+    this.wakers.set(platform, wakers);
+    const waker = () => wake();
+    wakers.add(waker);
+    const stopPresence = await this.presence.serve(platform, account);
+    let lastBeat = -Infinity;
+
+    const settleOrphans = async () => {
+      await tables.processes.beat(owner);
+      for (const row of await tables.outbox.adoptOrphans(owner, platform, accounts, this.options.staleMs)) {
+        const entry = decodeEntry(row.entry);
+        const settled = await settleOrphan(entry, deliver);
+        if (settled.retry) await tables.outbox.defer(entry.id, owner, 0);
+        else await tables.outbox.finish(entry.id, JSON.stringify(settled.result));
+        log.warn({ entry: entry.id, source: entry.source, retried: settled.retry }, 'outbox: settled an entry whose process died mid-send');
+      }
+    };
+    const send = async (entry: OutboxEntry) => {
+      const result = await deliverEntry(entry, transport, deliver);
+      await tables.outbox.finish(entry.id, JSON.stringify(result));
+    };
+    const loop = async () => {
+      while (!stopped) {
+        try {
+          if (Date.now() - lastBeat >= BEAT_MS) {
+            lastBeat = Date.now();
+            await settleOrphans();
+          }
+          if (inFlight.size < (this.options.inFlight ?? 4)) {
+            const row = await tables.outbox.claimNext(owner, platform, accounts);
+            if (row) {
+              const entry = decodeEntry(row.entry);
+              const until = heldUntil(entry, transport, now());
+              if (until > 0) await tables.outbox.defer(entry.id, owner, until);
+              else {
+                const task = send(entry).catch((err: unknown) => log.error({ err, entry: entry.id }, 'outbox: an entry could not be settled'));
+                inFlight.add(task);
+                void task.finally(() => {
+                  inFlight.delete(task);
+                  wake();
+                });
+              }
+              continue;
+            }
+          }
+        } catch (err) {
+          log.error({ err }, 'outbox: a round failed; trying again');
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs ?? 500);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    };
+    const running = loop();
+    const stop = async () => {
+      stopped = true;
+      wake();
+      await running;
+      // What was handed to the paced queue goes out (or is dropped) as the platform drains it.
+      await Promise.all([...inFlight]);
+      wakers.delete(waker);
+      await stopPresence();
+      this.stops.delete(stop);
+    };
+    this.stops.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.stops].map((stop) => stop()));
+  }
+}

@@ -1,0 +1,210 @@
+import { Queue, Worker, type Job as BullJob, type JobState as BullState } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
+import type { Reporter } from '../reports.js';
+import type { Store } from '../store/index.js';
+import { defaultDeadline, runClaimed, type RunOutcome } from './runner.js';
+import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler } from './types.js';
+
+export interface BullSchedulerOptions {
+  readonly url: string;
+  /** Every key under `<namespace>:bull`, so several shops (and tests) share one Redis. */
+  readonly namespace: string;
+  /** Once-markers and the record of cancelled jobs. */
+  readonly store: Store;
+  readonly prompts: Prompts;
+  readonly logger: Logger;
+  readonly tz: string;
+  readonly now: () => number;
+  readonly reporter?: Reporter;
+  /** A worker's lock on a job; a job whose lock lapses (its process died) is interrupted. Default 30 s. */
+  readonly lockMs?: number;
+  /** How often workers look for lapsed locks. Default 15 s. */
+  readonly stalledCheckMs?: number;
+  readonly concurrency?: number;
+}
+
+interface JobData {
+  readonly id: string;
+  readonly kind: string;
+  readonly at: number;
+  readonly deadline: number;
+  readonly payload: unknown;
+}
+
+const KEEP_S = 30 * 24 * 3600;
+const PENDING: readonly BullState[] = ['waiting', 'delayed', 'prioritized', 'waiting-children'];
+/** BullMQ refuses custom ids with ':' (and integers): ours are `live:42:reminder:10m`. */
+export const bullJobId = (id: string) => `j=${id.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
+const STALLED = /stalled/i;
+
+/**
+ * The scheduler on Redis: BullMQ delayed jobs (the job id is the dedupe key) and a worker in each
+ * process. A job is never run twice: BullMQ does not retry a stalled job (`maxStalledCount: 0`, it is
+ * failed and reported interrupted), and a once-marker in the store is taken before the handler runs.
+ */
+export class BullScheduler implements Scheduler {
+  readonly kind = 'redis';
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private worker?: Worker;
+  private workerConnection?: Redis;
+  private readonly prefix: string;
+
+  constructor(private readonly options: BullSchedulerOptions) {
+    this.prefix = `${options.namespace}:bull`;
+    // A producer fails a call after a few reconnect attempts rather than hang while Redis is away.
+    this.connection = new Redis(options.url, { maxRetriesPerRequest: 3 });
+    this.connection.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'scheduler: redis connection error'));
+    this.queue = new Queue('jobs', { connection: this.connection, prefix: this.prefix });
+    this.queue.on('error', (err) => options.logger.warn({ err: err.message }, 'scheduler: queue error'));
+  }
+
+  private cancelledKey(id: string): string {
+    return `job-cancelled:${id}`;
+  }
+
+  async schedule<P>(spec: JobSpec<P>): Promise<Job<P>> {
+    const existing = await this.queue.getJob(bullJobId(spec.id));
+    if (existing) return (await this.toJob(existing)) as Job<P>;
+    // A cancelled job scheduled again is revived.
+    await this.options.store.delete(this.cancelledKey(spec.id));
+    const data: JobData = {
+      id: spec.id,
+      kind: spec.kind,
+      at: spec.at.getTime(),
+      deadline: (spec.deadline ?? defaultDeadline(spec.at)).getTime(),
+      payload: spec.payload ?? null,
+    };
+    const added = await this.queue.add(spec.kind, data, {
+      jobId: bullJobId(spec.id),
+      delay: Math.max(0, data.at - this.options.now()),
+      attempts: 1,
+      removeOnComplete: { age: KEEP_S },
+      removeOnFail: { age: KEEP_S },
+    });
+    // Another process may have added it a moment before: report the job as it is.
+    const stored = await this.queue.getJob(added.id!);
+    return (await this.toJob(stored ?? added)) as Job<P>;
+  }
+
+  /** The job if it is still waiting and could be taken out (a running job is locked). */
+  private async removePending(id: string): Promise<JobData | undefined> {
+    const job = await this.queue.getJob(bullJobId(id));
+    if (!job || !PENDING.includes((await job.getState()) as BullState)) return undefined;
+    try {
+      await job.remove();
+    } catch {
+      return undefined; // a worker took it meanwhile
+    }
+    return job.data as JobData;
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const data = await this.removePending(id);
+    if (!data) return false;
+    const job: Job = { ...this.fromData(data, 'cancelled'), reason: this.options.prompts.render('scheduler/reason-cancelled'), updatedAt: new Date(this.options.now()).toISOString() };
+    await this.options.store.set(this.cancelledKey(id), job, KEEP_S * 1000);
+    return true;
+  }
+
+  async reschedule(id: string, at: Date, deadline?: Date): Promise<boolean> {
+    const data = await this.removePending(id);
+    if (!data) return false;
+    await this.schedule({ id, kind: data.kind, at, deadline: deadline ?? defaultDeadline(at), payload: data.payload });
+    return true;
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const job = await this.queue.getJob(bullJobId(id));
+    if (job) return this.toJob(job);
+    return this.options.store.get<Job>(this.cancelledKey(id));
+  }
+
+  async list(query: JobQuery = {}): Promise<Job[]> {
+    const limit = query.limit ?? 200;
+    const out: Job[] = [];
+    for (const type of ['active', ...PENDING, 'completed', 'failed'] as const) {
+      for (const job of await this.queue.getJobs(type, 0, limit - 1, type !== 'completed' && type !== 'failed')) out.push(this.toJobIn(job, type));
+    }
+    for (const [, job] of await this.options.store.list<Job>('job-cancelled:')) out.push(job);
+    return out.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+  }
+
+  handle(kind: string, handler: JobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a handler for jobs of kind "${kind}" is already registered`);
+    this.handlers.set(kind, handler);
+  }
+
+  async start(): Promise<void> {
+    if (this.worker) return;
+    const { logger, reporter, prompts } = this.options;
+    const connection = new Redis(this.options.url, { maxRetriesPerRequest: null });
+    this.workerConnection = connection;
+    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'scheduler: worker connection error'));
+    this.worker = new Worker('jobs', (job) => this.process(job), {
+      connection,
+      prefix: this.prefix,
+      concurrency: this.options.concurrency ?? 10,
+      maxStalledCount: 0,
+      lockDuration: this.options.lockMs ?? 30_000,
+      stalledInterval: this.options.stalledCheckMs ?? 15_000,
+    });
+    this.worker.on('error', (err) => logger.warn({ err: err.message }, 'scheduler: worker error'));
+    this.worker.on('failed', (job, err) => {
+      if (!job || !STALLED.test(err.message)) return;
+      const data = job.data as JobData;
+      logger.warn({ job: data.id, kind: data.kind }, 'job interrupted: its process died after claiming it');
+      reporter?.add({ kind: 'job-interrupted', what: data.id, reason: prompts.render('scheduler/reason-interrupted') });
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  private async process(job: BullJob): Promise<RunOutcome> {
+    const data = job.data as JobData;
+    // At most once: should BullMQ ever hand the job out again, the marker says it was started before.
+    if (!(await this.options.store.setIfAbsent(`job-run:${data.id}`, KEEP_S * 1000))) {
+      return { state: 'interrupted', reason: this.options.prompts.render('scheduler/reason-interrupted') };
+    }
+    return runClaimed(this.fromData(data, 'running'), { ...this.options, handlers: this.handlers });
+  }
+
+  private fromData(data: JobData, state: JobState): Job {
+    return { id: data.id, kind: data.kind, at: new Date(data.at).toISOString(), deadline: new Date(data.deadline).toISOString(), payload: data.payload, state };
+  }
+
+  private async toJob(job: BullJob): Promise<Job> {
+    return this.toJobIn(job, (await job.getState()) as BullState);
+  }
+
+  private toJobIn(job: BullJob, type: BullState | 'unknown'): Job {
+    const data = job.data as JobData;
+    const updatedAt = new Date(job.finishedOn ?? job.processedOn ?? job.timestamp).toISOString();
+    if (type === 'completed') {
+      const outcome = job.returnvalue as RunOutcome | undefined;
+      return { ...this.fromData(data, outcome?.state ?? 'done'), ...(outcome?.reason ? { reason: outcome.reason } : {}), updatedAt };
+    }
+    if (type === 'failed') {
+      const interrupted = STALLED.test(job.failedReason ?? '');
+      const reason = interrupted ? this.options.prompts.render('scheduler/reason-interrupted') : job.failedReason;
+      return { ...this.fromData(data, interrupted ? 'interrupted' : 'failed'), ...(reason ? { reason } : {}), updatedAt };
+    }
+    return { ...this.fromData(data, type === 'active' ? 'running' : 'pending'), updatedAt };
+  }
+
+  /** Stops the worker (waiting up to `graceMs` for running jobs) and closes the connections. */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.worker) {
+      const worker = this.worker;
+      const graceful = worker.close();
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      // Still running after the grace: leave it locked; its lock lapses and it is reported interrupted.
+      if (timedOut) await worker.close(true);
+    }
+    await this.queue.close();
+    this.workerConnection?.disconnect();
+    this.connection.disconnect();
+  }
+}

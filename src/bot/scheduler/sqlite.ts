@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
+import type { Reporter } from '../reports.js';
+import type { SqliteTables } from '../store/index.js';
+import type { JobRow } from '../store/sqlite-jobs.js';
+import { defaultDeadline, runClaimed } from './runner.js';
+import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler } from './types.js';
+
+export interface SqliteSchedulerOptions {
+  readonly tables: SqliteTables;
+  readonly prompts: Prompts;
+  readonly logger: Logger;
+  readonly tz: string;
+  readonly now: () => number;
+  readonly reporter?: Reporter;
+  /** How often due jobs are looked for. Default 1 s. */
+  readonly pollMs?: number;
+  /** How often this process says it is alive (and looks for the jobs of processes that died). Default 5 s. */
+  readonly beatMs?: number;
+  /** A process that has not beaten for this long is taken for dead. Default 15 s. */
+  readonly staleMs?: number;
+  /** This process's name in the claims; random by default. */
+  readonly owner?: string;
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    at: new Date(r.at).toISOString(),
+    deadline: new Date(r.deadline).toISOString(),
+    payload: JSON.parse(r.payload) as unknown,
+    state: r.state as JobState,
+    ...(r.reason ? { reason: r.reason } : {}),
+    updatedAt: new Date(r.updated).toISOString(),
+  };
+}
+
+/**
+ * The scheduler on the SQLite file: every process polls, and claims due jobs with one UPDATE … RETURNING,
+ * so each job runs in exactly one of them. Processes beat a heartbeat; a running job whose process
+ * stopped beating is interrupted (never rerun) and reported.
+ */
+export class SqliteScheduler implements Scheduler {
+  readonly kind = 'sqlite';
+  readonly owner: string;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly running = new Set<Promise<unknown>>();
+  private timer?: NodeJS.Timeout;
+  private beating?: NodeJS.Timeout;
+  private started = false;
+  private closed = false;
+  private ticking?: Promise<Promise<void>[]>;
+
+  constructor(private readonly options: SqliteSchedulerOptions) {
+    this.owner = options.owner ?? `p${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  private get jobs() {
+    return this.options.tables.jobs;
+  }
+
+  async schedule<P>(spec: JobSpec<P>): Promise<Job<P>> {
+    const at = spec.at.getTime();
+    const row = await this.jobs.insert({
+      id: spec.id,
+      kind: spec.kind,
+      at,
+      deadline: (spec.deadline ?? defaultDeadline(spec.at)).getTime(),
+      payload: JSON.stringify(spec.payload ?? null),
+    });
+    this.kickSoon();
+    return toJob(row) as Job<P>;
+  }
+
+  cancel(id: string): Promise<boolean> {
+    return this.jobs.cancel(id, this.options.prompts.render('scheduler/reason-cancelled'));
+  }
+
+  async reschedule(id: string, at: Date, deadline?: Date): Promise<boolean> {
+    const moved = await this.jobs.reschedule(id, at.getTime(), (deadline ?? defaultDeadline(at)).getTime());
+    if (moved) this.kickSoon();
+    return moved;
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const row = await this.jobs.get(id);
+    return row ? toJob(row) : undefined;
+  }
+
+  async list(query: JobQuery = {}): Promise<Job[]> {
+    return (await this.jobs.list(query.limit ?? 200, this.options.now() - 7 * 24 * 3600_000)).map(toJob);
+  }
+
+  handle(kind: string, handler: JobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a handler for jobs of kind "${kind}" is already registered`);
+    this.handlers.set(kind, handler);
+  }
+
+  /** Starts polling: the first round runs at once (the catch-up of what came due while nothing ran). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.beat();
+    // The heartbeat keeps its own beat, so a slow round never makes this process look dead.
+    this.beating = setInterval(() => void this.beat(), this.options.beatMs ?? 5_000);
+    this.beating.unref();
+    await this.tick();
+    this.schedulePoll();
+  }
+
+  /** Says this process is alive, and settles the jobs of processes that are not. */
+  private async beat(): Promise<void> {
+    const { tables, prompts, reporter, logger } = this.options;
+    try {
+      await tables.processes.beat(this.owner);
+      for (const row of await this.jobs.interruptOrphans(prompts.render('scheduler/reason-interrupted'), this.options.staleMs)) {
+        logger.warn({ job: row.id, kind: row.kind, owner: row.owner }, 'job interrupted: its process died after claiming it');
+        reporter?.add({ kind: 'job-interrupted', what: row.id, reason: row.reason ?? '' });
+      }
+    } catch (err) {
+      logger.error({ err }, 'scheduler: heartbeat failed');
+    }
+  }
+
+  private schedulePoll(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.round()
+        .catch((err: unknown) => this.options.logger.error({ err }, 'scheduler: a round failed; trying again'))
+        .finally(() => this.schedulePoll());
+    }, this.options.pollMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  /** A job was added or moved in this process: look at once rather than at the next poll. */
+  private kickSoon(): void {
+    if (!this.started || this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.round().catch(() => {}).finally(() => this.schedulePoll()), 0);
+    this.timer.unref();
+  }
+
+  /** One round now, waiting for the jobs it started (tests drive time with it): how many it claimed. */
+  async tick(): Promise<number> {
+    await this.beat();
+    const started = await this.round();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** Claims what is due and starts it; a round never waits for the jobs (a slow one holds up no other). */
+  private round(): Promise<Promise<void>[]> {
+    this.ticking ??= (async () => {
+      if (this.closed) return [];
+      const claimed = await this.jobs.claimDue(this.owner, this.options.now(), 20);
+      return claimed.map((row) => this.track(this.run(toJob(row))));
+    })().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const outcome = await runClaimed(job, { ...this.options, handlers: this.handlers });
+    await this.jobs.finish(job.id, this.owner, outcome.state, outcome.reason ?? null);
+  }
+
+  private track(task: Promise<void>): Promise<void> {
+    const tracked = task.catch((err: unknown) => this.options.logger.error({ err }, 'scheduler: a job could not be recorded'));
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+    return tracked;
+  }
+
+  /** Stops polling, waits up to `graceMs` for running jobs, and says goodbye (the file stays open: the store owns it). */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.beating);
+    await this.ticking?.catch(() => {});
+    const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([Promise.all([...this.running]), timeout]);
+    // A job still running is left claimed: the next process to beat reports it interrupted.
+    if (this.running.size === 0 && this.started) await this.options.tables.processes.gone(this.owner).catch(() => {});
+  }
+}

@@ -1,0 +1,77 @@
+import type { Logger } from '../../kernel/logger.js';
+
+/**
+ * pending: waiting for its time; running: a process has claimed it; done; skipped: not run, with the
+ * reason (its deadline passed, or it came due too long ago); interrupted: its process died after
+ * claiming it, so it is never run again; cancelled; failed: its handler threw.
+ */
+export type JobState = 'pending' | 'running' | 'done' | 'skipped' | 'interrupted' | 'cancelled' | 'failed';
+
+export const JOB_STATES: readonly JobState[] = ['pending', 'running', 'done', 'skipped', 'interrupted', 'cancelled', 'failed'];
+
+/** A job that came due while no process ran is still run this late, no later. */
+export const CATCH_UP_MS = 10 * 60_000;
+
+export interface JobSpec<P = unknown> {
+  /** The job's identity: scheduling the same id again keeps the one job. */
+  readonly id: string;
+  /** Which handler runs it (registered by a plugin). */
+  readonly kind: string;
+  readonly at: Date;
+  /** Worthless after this: skipped, never run late. Default `at` plus the 10-minute catch-up window. */
+  readonly deadline?: Date;
+  readonly payload?: P;
+}
+
+/** A job as the store keeps it. */
+export interface Job<P = unknown> {
+  readonly id: string;
+  readonly kind: string;
+  /** ISO times. */
+  readonly at: string;
+  readonly deadline: string;
+  readonly payload: P;
+  readonly state: JobState;
+  readonly reason?: string;
+  readonly updatedAt?: string;
+}
+
+export interface JobContext {
+  /** Bound to `{ job, kind }`. */
+  readonly logger: Logger;
+  /** How late it runs, in ms (0 or more). */
+  readonly lateMs: number;
+}
+
+/** Runs one job; may return a note kept as its reason. A throw marks it failed (and tells the operators). */
+export type JobHandler<P = unknown> = (job: Job<P>, ctx: JobContext) => Promise<void | { readonly note?: string }>;
+
+export interface JobQuery {
+  /** At most this many. Default 200. */
+  readonly limit?: number;
+}
+
+/**
+ * Durable jobs in the shop's store: each runs once across every process sharing it (SQLite: one
+ * atomic claim; Redis: BullMQ). A job due while no process ran runs at start if it is before its
+ * deadline and less than 10 minutes late, else it is skipped with the reason; a job whose process died
+ * after claiming it becomes interrupted and is never run twice.
+ */
+export interface Scheduler {
+  readonly kind: 'sqlite' | 'redis';
+  /** Adds a job; the same id again is a no-op that returns the job as it is (a cancelled one is revived). */
+  schedule<P>(spec: JobSpec<P>): Promise<Job<P>>;
+  /** Cancels a pending job; false when there is none (already run, running or unknown). */
+  cancel(id: string): Promise<boolean>;
+  /** Moves a pending job to a new time (and deadline); false when there is none pending. */
+  reschedule(id: string, at: Date, deadline?: Date): Promise<boolean>;
+  get(id: string): Promise<Job | undefined>;
+  /** Pending and running jobs, then the most recent others, soonest first. */
+  list(query?: JobQuery): Promise<Job[]>;
+  /** Registers the handler of a job kind (before start). */
+  handle(kind: string, handler: JobHandler): void;
+  /** Starts running due jobs in this process (catch-up first). */
+  start(): Promise<void>;
+  /** Stops taking jobs and waits for the running ones (bounded); closes connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,107 @@
+import { LIVE_OWNERS, PROCESS_STALE_MS } from './sqlite-processes.js';
+import type { Query } from './sqlite.js';
+
+export const JOBS_DDL = [
+  `CREATE TABLE IF NOT EXISTS opsbot_jobs (
+     id TEXT PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, deadline INTEGER NOT NULL, payload TEXT NOT NULL,
+     state TEXT NOT NULL, reason TEXT, owner TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL)`,
+  'CREATE INDEX IF NOT EXISTS opsbot_jobs_due ON opsbot_jobs (state, at)',
+  'CREATE INDEX IF NOT EXISTS opsbot_jobs_updated ON opsbot_jobs (updated)',
+];
+
+/** A row of the jobs table: times in epoch ms, the payload as JSON. */
+export interface JobRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly at: number;
+  readonly deadline: number;
+  readonly payload: string;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly owner: string | null;
+  readonly updated: number;
+}
+
+/** The scheduler's named operations on SQLite: each one statement, so two processes never both claim a job. */
+export interface SqliteJobs {
+  /** The job with this id: inserted, revived if it was cancelled, or as it already is. */
+  insert(job: Pick<JobRow, 'id' | 'kind' | 'at' | 'deadline' | 'payload'>): Promise<JobRow>;
+  cancel(id: string, reason: string): Promise<boolean>;
+  reschedule(id: string, at: number, deadline: number): Promise<boolean>;
+  /** Marks up to `limit` pending jobs due at `at` (the scheduler's clock) running for `owner`, and returns them. */
+  claimDue(owner: string, at: number, limit: number): Promise<JobRow[]>;
+  /** Ends a job `owner` is running. */
+  finish(id: string, owner: string, state: string, reason: string | null): Promise<void>;
+  /** Running jobs whose owner has not beaten for `staleMs` become interrupted; returns them. */
+  interruptOrphans(reason: string, staleMs?: number): Promise<JobRow[]>;
+  get(id: string): Promise<JobRow | undefined>;
+  /** Pending and running jobs, and the others updated since `since`, soonest first. */
+  list(limit: number, since: number): Promise<JobRow[]>;
+  /** When the next pending job is due, if any. */
+  nextAt(): Promise<number | undefined>;
+}
+
+const KEEP_MS = 30 * 24 * 3600_000;
+
+export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
+  const rows = async (sql: string, ...params: unknown[]) => (await q(sql, ...params)) as unknown as JobRow[];
+  let writes = 0;
+  return {
+    async insert(job) {
+      const t = now();
+      await q(
+        `INSERT INTO opsbot_jobs (id, kind, at, deadline, payload, state, created, updated) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, at = excluded.at, deadline = excluded.deadline, payload = excluded.payload,
+           state = 'pending', reason = NULL, owner = NULL, updated = excluded.updated
+         WHERE opsbot_jobs.state = 'cancelled'`,
+        job.id,
+        job.kind,
+        job.at,
+        job.deadline,
+        job.payload,
+        t,
+        t,
+      );
+      if (++writes % 200 === 1) await q(`DELETE FROM opsbot_jobs WHERE state NOT IN ('pending', 'running') AND updated < ?`, t - KEEP_MS);
+      return (await this.get(job.id))!;
+    },
+    async cancel(id, reason) {
+      return (await q(`UPDATE opsbot_jobs SET state = 'cancelled', reason = ?, updated = ? WHERE id = ? AND state = 'pending' RETURNING id`, reason, now(), id)).length === 1;
+    },
+    async reschedule(id, at, deadline) {
+      return (await q(`UPDATE opsbot_jobs SET at = ?, deadline = ?, updated = ? WHERE id = ? AND state = 'pending' RETURNING id`, at, deadline, now(), id)).length === 1;
+    },
+    claimDue(owner, at, limit) {
+      return rows(
+        `UPDATE opsbot_jobs SET state = 'running', owner = ?, updated = ?
+         WHERE id IN (SELECT id FROM opsbot_jobs WHERE state = 'pending' AND at <= ? ORDER BY at LIMIT ?) RETURNING *`,
+        owner,
+        now(),
+        at,
+        limit,
+      );
+    },
+    async finish(id, owner, state, reason) {
+      await q(`UPDATE opsbot_jobs SET state = ?, reason = ?, updated = ? WHERE id = ? AND owner = ? AND state = 'running'`, state, reason, now(), id, owner);
+    },
+    interruptOrphans(reason, staleMs = PROCESS_STALE_MS) {
+      const t = now();
+      return rows(
+        `UPDATE opsbot_jobs SET state = 'interrupted', reason = ?, updated = ? WHERE state = 'running' AND owner NOT IN (${LIVE_OWNERS}) RETURNING *`,
+        reason,
+        t,
+        t - staleMs,
+      );
+    },
+    async get(id) {
+      return (await rows('SELECT * FROM opsbot_jobs WHERE id = ?', id))[0];
+    },
+    list(limit, since) {
+      return rows(`SELECT * FROM opsbot_jobs WHERE state IN ('pending', 'running') OR updated >= ? ORDER BY at LIMIT ?`, since, limit);
+    },
+    async nextAt() {
+      const [row] = await q(`SELECT MIN(at) AS at FROM opsbot_jobs WHERE state = 'pending'`);
+      return row?.at == null ? undefined : Number(row.at);
+    },
+  };
+}

@@ -1,0 +1,243 @@
+import { noonIn } from './clock.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { DEFAULT_PLAYBOOK_DIR } from './paths.js';
+import { ErrorCode, OpsbotError } from './errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LlmConfig {
+  /** Present only when a model or an embedding model is configured. */
+  readonly apiKey?: string;
+  readonly baseURL?: string;
+  readonly model?: string;
+  readonly embeddingModel?: string;
+  readonly timeoutMs: number;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly playbookDir: string;
+  /** True when OPSBOT_PLAYBOOK_DIR is set; otherwise the folder an index was last built from is kept. */
+  readonly playbookDirSet: boolean;
+  readonly tz: string;
+  /** A fixed start instant for the process clock (`OPSBOT_NOW`). */
+  readonly now?: Date;
+  readonly logLevel: LogLevel;
+  readonly llm: LlmConfig;
+  /** Shared state on Redis instead of the SQLite file. */
+  readonly redisUrl?: string;
+  /** The prefix of every key on Redis (OPSBOT_REDIS_NAMESPACE), so several shops can share one server. */
+  readonly redisNamespace: string;
+  /** Operators and customer-service agents, as `platform:userId`. */
+  readonly admins: readonly string[];
+  readonly agents: readonly string[];
+  /** The local HTTP server (/healthz, the Telegram webhook), always on 127.0.0.1. */
+  readonly httpPort: number;
+  /** Present when TELEGRAM_BOT_TOKEN is set. */
+  readonly telegram?: TelegramConfig;
+  /** WECHATY_PUPPET is set: start the WeChat adapter. */
+  readonly wechat: boolean;
+  /** What `opsbot start` runs in this process (OPSBOT_PLATFORMS; default every platform configured). */
+  readonly platforms: readonly PlatformName[];
+  /** The shop's groups and people (JSON); default `shop.json` in the working folder, used when present. */
+  readonly shopFile: string;
+}
+
+/** The chat platforms a process can run. */
+export const PLATFORM_NAMES = ['telegram', 'wechat'] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
+
+export interface TelegramConfig {
+  readonly token: string;
+  readonly apiRoot?: string;
+  /** Webhook mode instead of long polling. */
+  readonly webhookUrl?: string;
+  /** The secret Telegram sends with every webhook request; requests without it are refused. */
+  readonly webhookSecret: string;
+}
+
+/** One thing wrong with the environment; `key` is a prompt key, `params` fill it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly key: string;
+  readonly params: Record<string, string>;
+}
+
+/** Everything wrong with the configuration, found in one pass. */
+export class ConfigError extends OpsbotError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(
+      ErrorCode.CONFIG_INVALID,
+      `invalid configuration: ${problems.map((p) => `${p.variable} (${p.key})`).join(', ')}`,
+      { details: { problems } },
+    );
+    this.problems = problems;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `platform:userId` entries separated by commas: `telegram:1001,wechat:wxid_x`. */
+const PEOPLE_LIST = /^\s*(telegram|wechat|local):[^,:\s]+(\s*,\s*(telegram|wechat|local):[^,:\s]+)*\s*$/;
+
+/** A whole number in [min, max], `fallback` when unset; anything else is reported with `key`. */
+function intVar(min: number, max: number, fallback: number, key: string) {
+  const message = { message: key };
+  return z.coerce.number(message).int(message).min(min, message).max(max, message).default(fallback);
+}
+
+// Each message is the prompt key of the sentence an operator reads about that variable.
+const EnvSchema = z.object({
+  OPSBOT_DATA_DIR: z.string().default('./data'),
+  OPSBOT_PLAYBOOK_DIR: z.string().optional(),
+  OPSBOT_TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, { message: 'config/invalid-tz' }),
+  // An instant with its offset, or a day (that day's noon in OPSBOT_TZ): "today" for KPI questions.
+  OPSBOT_NOW: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { message: 'config/invalid-now' }).optional(),
+  OPSBOT_LLM_TIMEOUT_MS: intVar(100, 600_000, 15_000, 'config/invalid-timeout'),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  OPENAI_MODEL: z.string().optional(),
+  OPENAI_EMBEDDING_MODEL: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: 'config/invalid-log-level' }).default('info'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'config/invalid-redis-url' }).optional(),
+  OPSBOT_REDIS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'config/invalid-namespace' }).default('opsbot'),
+  OPSBOT_ADMINS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
+  OPSBOT_AGENTS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
+  OPSBOT_HTTP_PORT: intVar(0, 65_535, 8787, 'config/invalid-port'),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
+  OPSBOT_SHOP_FILE: z.string().optional(),
+  // wechaty reads this and its puppet's own variables itself; opsbot only needs to know WeChat is wanted.
+  WECHATY_PUPPET: z.string().optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
+  // Several processes share one Redis: each runs some of the platforms (one per bot account, say).
+  OPSBOT_PLATFORMS: z.string().regex(/^\s*(telegram|wechat)(\s*,\s*(telegram|wechat))*\s*$/, { message: 'config/invalid-platforms' }).optional(),
+});
+
+/** Names of the variables opsbot reads; nothing else in the environment is looked at. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** The `.env` file to read; process variables win over it. Default `.env` in `cwd`. */
+  envFile?: string | false;
+  cwd?: string;
+}
+
+/** Reads `.env` and the environment once, validates everything, returns a frozen config or throws one ConfigError listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const fromFile = readEnvFile(options.envFile === undefined ? resolve(cwd, '.env') : options.envFile);
+  const merged: Record<string, string> = {};
+  const env = options.env ?? process.env;
+  for (const name of CONFIG_VARIABLES) {
+    // An empty value (`OPENAI_API_KEY=`) means "not set", as in most tools: the next source is asked.
+    const value = [env[name], fromFile[name]].map((v) => v?.trim()).find((v) => v !== undefined && v !== '');
+    if (value !== undefined) merged[name] = value;
+  }
+
+  const parsed = EnvSchema.safeParse(merged);
+  const problems: ConfigProblem[] = [];
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const variable = String(issue.path[0] ?? '');
+    problems.push({
+      variable,
+      key: issue.message.startsWith('config/') ? issue.message : 'config/invalid-value',
+      params: { name: variable, value: withoutCredentials(merged[variable] ?? ''), allowed: LOG_LEVELS.join(', ') },
+    });
+  }
+  // Checked on the raw values too, so that one error lists every problem.
+  for (const name of ['OPENAI_MODEL', 'OPENAI_EMBEDDING_MODEL'] as const) {
+    if (merged[name] && !merged.OPENAI_API_KEY && !merged.OPENAI_BASE_URL) {
+      problems.push({ variable: name, key: 'config/llm-needs-endpoint', params: { name } });
+    }
+  }
+  for (const name of people(merged.OPSBOT_PLATFORMS)) {
+    const needs = name === 'telegram' ? 'TELEGRAM_BOT_TOKEN' : 'WECHATY_PUPPET';
+    if (PLATFORM_NAMES.includes(name as PlatformName) && !merged[needs]) {
+      problems.push({ variable: 'OPSBOT_PLATFORMS', key: 'config/platform-not-configured', params: { name: 'OPSBOT_PLATFORMS', platform: name, needs } });
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const vars = parsed.data;
+  const configured = PLATFORM_NAMES.filter((p) => (p === 'telegram' ? vars.TELEGRAM_BOT_TOKEN : vars.WECHATY_PUPPET));
+
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const llmWanted = Boolean(vars.OPENAI_MODEL || vars.OPENAI_EMBEDDING_MODEL);
+  const config: Config = {
+    dataDir: abs(vars.OPSBOT_DATA_DIR),
+    playbookDir: vars.OPSBOT_PLAYBOOK_DIR ? abs(vars.OPSBOT_PLAYBOOK_DIR) : DEFAULT_PLAYBOOK_DIR,
+    playbookDirSet: Boolean(vars.OPSBOT_PLAYBOOK_DIR),
+    tz: vars.OPSBOT_TZ,
+    ...(vars.OPSBOT_NOW ? { now: /^\d{4}-\d{2}-\d{2}$/.test(vars.OPSBOT_NOW) ? noonIn(vars.OPSBOT_NOW, vars.OPSBOT_TZ) : new Date(vars.OPSBOT_NOW) } : {}),
+    logLevel: vars.LOG_LEVEL,
+    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
+    redisNamespace: vars.OPSBOT_REDIS_NAMESPACE,
+    admins: Object.freeze(people(vars.OPSBOT_ADMINS)),
+    agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
+    httpPort: vars.OPSBOT_HTTP_PORT,
+    wechat: Boolean(vars.WECHATY_PUPPET),
+    platforms: Object.freeze(vars.OPSBOT_PLATFORMS ? [...new Set(people(vars.OPSBOT_PLATFORMS) as PlatformName[])] : configured),
+    shopFile: abs(vars.OPSBOT_SHOP_FILE ?? 'shop.json'),
+    ...(vars.TELEGRAM_BOT_TOKEN
+      ? {
+          telegram: Object.freeze({
+            token: vars.TELEGRAM_BOT_TOKEN,
+            ...(vars.TELEGRAM_API_ROOT ? { apiRoot: vars.TELEGRAM_API_ROOT.replace(/\/+$/, '') } : {}),
+            ...(vars.TELEGRAM_WEBHOOK_URL ? { webhookUrl: vars.TELEGRAM_WEBHOOK_URL } : {}),
+            // Derived from the token when not given, so every process of the shop agrees on it.
+            webhookSecret:
+              vars.TELEGRAM_WEBHOOK_SECRET ?? createHash('sha256').update(`opsbot-webhook:${vars.TELEGRAM_BOT_TOKEN}`).digest('hex').slice(0, 48),
+          }),
+        }
+      : {}),
+    llm: Object.freeze({
+      timeoutMs: vars.OPSBOT_LLM_TIMEOUT_MS,
+      ...(vars.OPENAI_MODEL ? { model: vars.OPENAI_MODEL } : {}),
+      ...(vars.OPENAI_EMBEDDING_MODEL ? { embeddingModel: vars.OPENAI_EMBEDDING_MODEL } : {}),
+      ...(vars.OPENAI_BASE_URL ? { baseURL: vars.OPENAI_BASE_URL } : {}),
+      // Local servers (Ollama, vLLM, llama.cpp) accept any key, but the SDK refuses to start without one.
+      ...(llmWanted ? { apiKey: vars.OPENAI_API_KEY ?? 'opsbot-local' } : {}),
+    }),
+  };
+  return Object.freeze(config);
+}
+
+function people(list: string | undefined): string[] {
+  return (list ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+/** A URL's user and password, if any, are never repeated back in an error message. */
+function withoutCredentials(value: string): string {
+  return value.replace(/\/\/[^/@\s]+@/, '//***@');
+}
+
+function readEnvFile(path: string | false): Record<string, string> {
+  if (path === false || !existsSync(path)) return {};
+  return parseDotenv(readFileSync(path));
+}
+
+/** The values that must never appear in a log line. */
+export function configSecrets(config: Config): string[] {
+  const key = config.llm.apiKey;
+  const redisPassword = config.redisUrl ? decodeURIComponent(new URL(config.redisUrl).password) : '';
+  return [
+    ...(key && key !== 'opsbot-local' ? [key] : []),
+    ...(redisPassword ? [redisPassword] : []),
+    ...(config.telegram ? [config.telegram.token, config.telegram.webhookSecret] : []),
+  ];
+}

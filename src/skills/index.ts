@@ -1,0 +1,19 @@
+import type { AnyPlugin } from '../bot/plugin.js';
+import { csScriptsPlugin } from './cs-scripts/index.js';
+import { metricsPlugin } from './metrics/index.js';
+import { playbookQaPlugin } from './playbook-qa/index.js';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+
+declare module '../bot/plugin.js' {
+  interface Services {
+    /** The shop's playbook as a knowledge base (the app builds it from OPSBOT_PLAYBOOK_DIR). */
+    knowledge: KnowledgeBase;
+  }
+}
+
+/**
+ * The shop's plugins, in the order they are asked: metrics claims an operator's KPI question before the
+ * playbook's fallback sees it, and the customer-service front desk takes what fans leave unclaimed.
+ * Adding a skill is one folder and one line here.
+ */
+export const shopPlugins: readonly AnyPlugin[] = [metricsPlugin, playbookQaPlugin, csScriptsPlugin];
