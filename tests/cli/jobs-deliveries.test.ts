@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteScheduler } from '../../src/bot/scheduler/sqlite.js';
-import { openStore, type SqliteTables, type Store } from '../../src/bot/store/index.js';
+import { openStore, type Store } from '../../src/bot/store/index.js';
 import { prompts, runOpsbot, silentLogger, STACK_TRACE, tempDir } from '../helpers.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,7 +29,7 @@ describe('opsbot jobs', () => {
 
   it('lists pending and recent jobs, one JSON line each in the contract\'s shape, with the reason of a skipped one', async () => {
     const store: Store = await openStore({ dataDir: data() });
-    const scheduler = new SqliteScheduler({ tables: store.tables as SqliteTables, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: Date.now });
+    const scheduler = new SqliteScheduler({ store, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: Date.now });
     scheduler.handle('live-reminder', async () => {});
     const now = Date.now();
     await scheduler.schedule({ id: 'live:1:reminder:10m', kind: 'live-reminder', at: new Date(now + 60 * MIN) });

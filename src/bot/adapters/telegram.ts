@@ -3,15 +3,15 @@ import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { timingSafeEqual } from 'node:crypto';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { Button, IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
+import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
+import { escapeHtml, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
 import type { Store } from '../store/index.js';
 
-/** Telegram refuses longer texts. */
-export const TELEGRAM_MAX_TEXT = 4096;
+export { splitForTelegram, TELEGRAM_MAX_TEXT } from './telegram-format.js';
 
 export interface TelegramAdapterOptions {
   readonly token: string;
@@ -30,31 +30,6 @@ export interface TelegramAdapterOptions {
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
   /** Staff in Telegram (user ids): each gets the command menu of their role in their private chat. */
   readonly staff?: readonly { readonly id: string; readonly role: Role }[];
-}
-
-function titleOf(chat: object): { title?: string } {
-  return 'title' in chat && typeof chat.title === 'string' && chat.title ? { title: chat.title } : {};
-}
-
-/** Buttons as Telegram's inline keyboard; an empty keyboard removes the buttons of an edited message. */
-const keyboard = (rows: readonly (readonly Button[])[] = []) => ({
-  inline_keyboard: rows.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))),
-});
-
-const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Splits text Telegram would refuse into pieces, at line ends where it can. */
-export function splitForTelegram(text: string, max = TELEGRAM_MAX_TEXT): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const cut = rest.lastIndexOf('\n', max);
-    const at = cut > max / 2 ? cut : max;
-    pieces.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^\n/, '');
-  }
-  if (rest || pieces.length === 0) pieces.push(rest);
-  return pieces;
 }
 
 /**

@@ -1,29 +1,11 @@
 import { DelayedError, Job as BullJob, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Logger } from '../../kernel/logger.js';
+import type { Redis } from 'ioredis';
+import { redisConnection } from '../bullmq.js';
 import type { Platform, Transport } from '../context.js';
-import type { Reporter } from '../reports.js';
-import type { Store } from '../store/index.js';
 import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
 import { decodeEntry, encodeEntry, isPriority, newEntry, OUTBOX_KEEP_MS } from './entry.js';
 import { Presence } from './presence.js';
-import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type PushInput, type PushResult } from './types.js';
-
-export interface BullOutboxOptions {
-  readonly url: string;
-  readonly namespace: string;
-  readonly store: Store;
-  readonly logger: Logger;
-  readonly now: () => number;
-  readonly owner: string;
-  readonly reporter?: Reporter;
-  readonly resolveAccount?: (platform: Platform, chat: string) => Promise<string | undefined>;
-  /** A sender's lock on an entry; an entry whose lock lapses (its process died) is settled. Default 30 s. */
-  readonly lockMs?: number;
-  readonly stalledCheckMs?: number;
-  /** Entries handed to the paced queue at once, so a reply can overtake waiting pushes. Default 4. */
-  readonly inFlight?: number;
-}
+import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type OutboxOptions, type PushInput, type PushResult } from './types.js';
 
 const KEEP_S = OUTBOX_KEEP_MS / 1000;
 const STALLED = /stalled/i;
@@ -46,10 +28,14 @@ export class BullOutbox implements Outbox {
   private readonly presence: Presence;
   private readonly prefix: string;
 
-  constructor(private readonly options: BullOutboxOptions) {
-    this.prefix = `${options.namespace}:bull`;
-    this.connection = new Redis(options.url, { maxRetriesPerRequest: 3 });
-    this.connection.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'outbox: redis connection error'));
+  private readonly url: string;
+
+  constructor(private readonly options: OutboxOptions) {
+    const { tables } = options.store;
+    if (tables.kind !== 'redis') throw new Error('the BullMQ outbox needs a Redis store');
+    this.url = tables.url;
+    this.prefix = `${tables.namespace}:bull`;
+    this.connection = redisConnection(this.url, options.logger, 'producer');
     this.presence = new Presence(options.store, options.owner);
   }
 
@@ -117,8 +103,7 @@ export class BullOutbox implements Outbox {
     const workers: Worker[] = [];
     const connections: Redis[] = [];
     for (const name of new Set([outboxQueueName(platform, account), outboxQueueName(platform, ANY_ACCOUNT)])) {
-      const connection = new Redis(this.options.url, { maxRetriesPerRequest: null });
-      connection.on('error', (err: Error) => log.warn({ err: err.message }, 'outbox: worker connection error'));
+      const connection = redisConnection(this.url, log, 'worker');
       connections.push(connection);
       const worker = new Worker(
         name,

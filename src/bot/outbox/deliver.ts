@@ -3,7 +3,7 @@ import { incomingMessage, type Transport } from '../context.js';
 import type { Reporter } from '../reports.js';
 import type { Store } from '../store/index.js';
 import { isPriority, OUTBOX_KEEP_MS } from './entry.js';
-import type { OutboxEntry, PushResult } from './types.js';
+import { ANY_ACCOUNT, type OutboxEntry, type PushResult } from './types.js';
 
 export interface DeliverOptions {
   readonly store: Store;
@@ -35,16 +35,7 @@ export async function deliverEntry(entry: OutboxEntry, transport: Transport, opt
   let result: PushResult;
   if (now() > deadline) {
     result = { status: 'expired', reason: `past its deadline ${entry.deadline}` };
-    await store.tables.deliveries.record({
-      id: entry.id,
-      at: new Date(now()).toISOString(),
-      platform: entry.platform,
-      ...(entry.account !== '*' ? { account: entry.account } : {}),
-      chat: entry.chat,
-      source: entry.source,
-      status: 'expired',
-      reason: result.reason!,
-    });
+    await logOutcome(entry, result, options);
   } else {
     const sent = await transport.send(entry.chat, entry.content, {
       id: entry.id,
@@ -60,6 +51,20 @@ export async function deliverEntry(entry: OutboxEntry, transport: Transport, opt
   return result;
 }
 
+/** The delivery log's line for an entry the outbox ended itself (the send queue logs what it sends). */
+function logOutcome(entry: OutboxEntry, result: PushResult, options: Pick<DeliverOptions, 'store' | 'now'>): Promise<void> {
+  return options.store.tables.deliveries.record({
+    id: entry.id,
+    at: new Date(options.now()).toISOString(),
+    platform: entry.platform,
+    ...(entry.account !== ANY_ACCOUNT ? { account: entry.account } : {}),
+    chat: entry.chat,
+    source: entry.source,
+    status: result.status,
+    ...(result.reason ? { reason: result.reason } : {}),
+  });
+}
+
 /** Tells the operators of a push that did not go out on time or may have gone out (not of their own reports). */
 export function report(entry: OutboxEntry, result: PushResult, options: Pick<DeliverOptions, 'reporter'>): void {
   if (entry.source === 'report' || (result.status !== 'expired' && result.status !== 'uncertain')) return;
@@ -71,22 +76,13 @@ export function report(entry: OutboxEntry, result: PushResult, options: Pick<Del
  * go again (true); if it was taken, it is uncertain: logged and reported, never sent again (false).
  */
 export async function settleOrphan(entry: OutboxEntry, options: DeliverOptions): Promise<{ retry: true } | { retry: false; result: PushResult }> {
-  const { store, now } = options;
+  const { store } = options;
   if (await store.setIfAbsent(attemptKey(entry), OUTBOX_KEEP_MS)) {
     await store.release(attemptKey(entry));
     return { retry: true };
   }
   const result: PushResult = { status: 'uncertain', reason: 'its process stopped during the send; not sent again' };
-  await store.tables.deliveries.record({
-    id: entry.id,
-    at: new Date(now()).toISOString(),
-    platform: entry.platform,
-    ...(entry.account !== '*' ? { account: entry.account } : {}),
-    chat: entry.chat,
-    source: entry.source,
-    status: 'uncertain',
-    reason: result.reason!,
-  });
+  await logOutcome(entry, result, options);
   report(entry, result, options);
   return { retry: false, result };
 }

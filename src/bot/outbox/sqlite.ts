@@ -1,29 +1,9 @@
-import type { Logger } from '../../kernel/logger.js';
 import type { Platform, Transport } from '../context.js';
-import type { Reporter } from '../reports.js';
-import type { SqliteTables, Store } from '../store/index.js';
+import type { SqliteTables } from '../store/index.js';
 import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
 import { decodeEntry, encodeEntry, isPriority, newEntry } from './entry.js';
 import { Presence } from './presence.js';
-import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type PushInput, type PushResult } from './types.js';
-
-export interface SqliteOutboxOptions {
-  readonly store: Store;
-  readonly tables: SqliteTables;
-  readonly logger: Logger;
-  readonly now: () => number;
-  /** This process's name in the claims and heartbeats (shared with the scheduler). */
-  readonly owner: string;
-  readonly reporter?: Reporter;
-  /** The account that serves a chat, when a push does not say (the group registry knows). */
-  readonly resolveAccount?: (platform: Platform, chat: string) => Promise<string | undefined>;
-  /** How often an owner looks for new entries pushed by other processes. Default 500 ms. */
-  readonly pollMs?: number;
-  /** A process that has not beaten for this long is taken for dead. Default 15 s. */
-  readonly staleMs?: number;
-  /** Entries handed to the paced queue at once, so a reply can overtake waiting pushes. Default 4. */
-  readonly inFlight?: number;
-}
+import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type OutboxOptions, type PushInput, type PushResult } from './types.js';
 
 const BEAT_MS = 5_000;
 
@@ -38,14 +18,18 @@ export class SqliteOutbox implements Outbox {
   private readonly stops = new Set<() => Promise<void>>();
   private readonly presence: Presence;
 
-  constructor(private readonly options: SqliteOutboxOptions) {
+  private readonly tables: SqliteTables;
+
+  constructor(private readonly options: OutboxOptions) {
+    if (options.store.tables.kind !== 'sqlite') throw new Error('the SQLite outbox needs a SQLite store');
+    this.tables = options.store.tables;
     this.presence = new Presence(options.store, options.owner);
   }
 
   async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
     const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
     const entry = newEntry(input, account, this.options.now());
-    const { row, created } = await this.options.tables.outbox.enqueue({
+    const { row, created } = await this.tables.outbox.enqueue({
       id: entry.id,
       dedupeKey: entry.dedupeKey,
       platform: entry.platform,
@@ -60,7 +44,7 @@ export class SqliteOutbox implements Outbox {
   async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const row = await this.options.tables.outbox.get(entry.id);
+      const row = await this.tables.outbox.get(entry.id);
       if (row?.state === 'done' && row.result) return JSON.parse(row.result) as PushResult;
       if (Date.now() >= deadline) return undefined;
       await new Promise((r) => setTimeout(r, 100));
@@ -72,7 +56,8 @@ export class SqliteOutbox implements Outbox {
   }
 
   async serve(platform: Platform, account: string, transport: Transport): Promise<() => Promise<void>> {
-    const { tables, owner, logger, now } = this.options;
+    const { tables } = this;
+    const { owner, logger, now } = this.options;
     const log = logger.child({ platform, account });
     const accounts = [...new Set([account, ANY_ACCOUNT])];
     const deliver = { ...this.options, logger: log };

@@ -1,5 +1,8 @@
+import type { Logger } from '../../kernel/logger.js';
 import type { Outbound, Platform, StoredMessage, Transport } from '../context.js';
 import type { DeliveryStatus } from '../deliveries/types.js';
+import type { Reporter } from '../reports.js';
+import type { Store } from '../store/index.js';
 
 /** What a plugin pushes: anything the bot sends that is not a reply to a message just received. */
 export interface PushInput {
@@ -63,4 +66,27 @@ export interface Outbox {
   online(platform: Platform): Promise<boolean>;
   /** Stops serving and closes connections. */
   close(): Promise<void>;
+}
+
+/** What every outbox is built from; the timing knobs default to production values. */
+export interface OutboxOptions {
+  /** The backend (a SQLite table, or BullMQ on the store's Redis), attempt markers, presence. */
+  readonly store: Store;
+  readonly logger: Logger;
+  /** The app's clock: deadlines are read on it. */
+  readonly now: () => number;
+  /** This process's name in claims and heartbeats (the scheduler's too). */
+  readonly owner: string;
+  readonly reporter?: Reporter;
+  /** The account that serves a chat, when a push does not say (the group registry knows). */
+  readonly resolveAccount?: (platform: Platform, chat: string) => Promise<string | undefined>;
+  /** SQLite: how often an owner looks for entries pushed by other processes. Default 500 ms. */
+  readonly pollMs?: number;
+  /** SQLite: a process that has not beaten for this long is taken for dead. Default 15 s. */
+  readonly staleMs?: number;
+  /** Redis: a sender's lock on an entry (one whose lock lapses is settled), and how often lapsed locks are looked for. */
+  readonly lockMs?: number;
+  readonly stalledCheckMs?: number;
+  /** Entries handed to the paced queue at once, so a reply can overtake waiting pushes. Default 4. */
+  readonly inFlight?: number;
 }

@@ -1,29 +1,8 @@
 import { Queue, Worker, type Job as BullJob, type JobState as BullState } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Logger } from '../../kernel/logger.js';
-import type { Prompts } from '../../kernel/prompts.js';
-import type { Reporter } from '../reports.js';
-import type { Store } from '../store/index.js';
+import type { Redis } from 'ioredis';
+import { redisConnection } from '../bullmq.js';
 import { defaultDeadline, runClaimed, type RunOutcome } from './runner.js';
-import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler } from './types.js';
-
-export interface BullSchedulerOptions {
-  readonly url: string;
-  /** Every key under `<namespace>:bull`, so several shops (and tests) share one Redis. */
-  readonly namespace: string;
-  /** Once-markers and the record of cancelled jobs. */
-  readonly store: Store;
-  readonly prompts: Prompts;
-  readonly logger: Logger;
-  readonly tz: string;
-  readonly now: () => number;
-  readonly reporter?: Reporter;
-  /** A worker's lock on a job; a job whose lock lapses (its process died) is interrupted. Default 30 s. */
-  readonly lockMs?: number;
-  /** How often workers look for lapsed locks. Default 15 s. */
-  readonly stalledCheckMs?: number;
-  readonly concurrency?: number;
-}
+import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
 
 interface JobData {
   readonly id: string;
@@ -53,11 +32,14 @@ export class BullScheduler implements Scheduler {
   private workerConnection?: Redis;
   private readonly prefix: string;
 
-  constructor(private readonly options: BullSchedulerOptions) {
-    this.prefix = `${options.namespace}:bull`;
-    // A producer fails a call after a few reconnect attempts rather than hang while Redis is away.
-    this.connection = new Redis(options.url, { maxRetriesPerRequest: 3 });
-    this.connection.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'scheduler: redis connection error'));
+  private readonly url: string;
+
+  constructor(private readonly options: SchedulerOptions) {
+    const { tables } = options.store;
+    if (tables.kind !== 'redis') throw new Error('the BullMQ scheduler needs a Redis store');
+    this.url = tables.url;
+    this.prefix = `${tables.namespace}:bull`;
+    this.connection = redisConnection(this.url, options.logger, 'producer');
     this.queue = new Queue('jobs', { connection: this.connection, prefix: this.prefix });
     this.queue.on('error', (err) => options.logger.warn({ err: err.message }, 'scheduler: queue error'));
   }
@@ -141,9 +123,8 @@ export class BullScheduler implements Scheduler {
   async start(): Promise<void> {
     if (this.worker) return;
     const { logger, reporter, prompts } = this.options;
-    const connection = new Redis(this.options.url, { maxRetriesPerRequest: null });
+    const connection = redisConnection(this.url, logger, 'worker');
     this.workerConnection = connection;
-    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'scheduler: worker connection error'));
     this.worker = new Worker('jobs', (job) => this.process(job), {
       connection,
       prefix: this.prefix,

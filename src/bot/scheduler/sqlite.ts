@@ -1,28 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../../kernel/logger.js';
-import type { Prompts } from '../../kernel/prompts.js';
-import type { Reporter } from '../reports.js';
 import type { SqliteTables } from '../store/index.js';
 import type { JobRow } from '../store/sqlite-jobs.js';
 import { defaultDeadline, runClaimed } from './runner.js';
-import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler } from './types.js';
-
-export interface SqliteSchedulerOptions {
-  readonly tables: SqliteTables;
-  readonly prompts: Prompts;
-  readonly logger: Logger;
-  readonly tz: string;
-  readonly now: () => number;
-  readonly reporter?: Reporter;
-  /** How often due jobs are looked for. Default 1 s. */
-  readonly pollMs?: number;
-  /** How often this process says it is alive (and looks for the jobs of processes that died). Default 5 s. */
-  readonly beatMs?: number;
-  /** A process that has not beaten for this long is taken for dead. Default 15 s. */
-  readonly staleMs?: number;
-  /** This process's name in the claims; random by default. */
-  readonly owner?: string;
-}
+import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
 
 function toJob(r: JobRow): Job {
   return {
@@ -53,12 +33,16 @@ export class SqliteScheduler implements Scheduler {
   private closed = false;
   private ticking?: Promise<Promise<void>[]>;
 
-  constructor(private readonly options: SqliteSchedulerOptions) {
+  private readonly tables: SqliteTables;
+
+  constructor(private readonly options: SchedulerOptions) {
+    if (options.store.tables.kind !== 'sqlite') throw new Error('the SQLite scheduler needs a SQLite store');
+    this.tables = options.store.tables;
     this.owner = options.owner ?? `p${process.pid}-${randomBytes(3).toString('hex')}`;
   }
 
   private get jobs() {
-    return this.options.tables.jobs;
+    return this.tables.jobs;
   }
 
   async schedule<P>(spec: JobSpec<P>): Promise<Job<P>> {
@@ -112,7 +96,8 @@ export class SqliteScheduler implements Scheduler {
 
   /** Says this process is alive, and settles the jobs of processes that are not. */
   private async beat(): Promise<void> {
-    const { tables, prompts, reporter, logger } = this.options;
+    const { tables } = this;
+    const { prompts, reporter, logger } = this.options;
     try {
       await tables.processes.beat(this.owner);
       for (const row of await this.jobs.interruptOrphans(prompts.render('scheduler/reason-interrupted'), this.options.staleMs)) {
@@ -182,6 +167,6 @@ export class SqliteScheduler implements Scheduler {
     const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([Promise.all([...this.running]), timeout]);
     // A job still running is left claimed: the next process to beat reports it interrupted.
-    if (this.running.size === 0 && this.started) await this.options.tables.processes.gone(this.owner).catch(() => {});
+    if (this.running.size === 0 && this.started) await this.tables.processes.gone(this.owner).catch(() => {});
   }
 }

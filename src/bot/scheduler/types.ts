@@ -1,4 +1,7 @@
 import type { Logger } from '../../kernel/logger.js';
+import type { Prompts } from '../../kernel/prompts.js';
+import type { Reporter } from '../reports.js';
+import type { Store } from '../store/index.js';
 
 /**
  * pending: waiting for its time; running: a process has claimed it; done; skipped: not run, with the
@@ -74,4 +77,26 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running ones (bounded); closes connections. */
   close(): Promise<void>;
+}
+
+/** What every scheduler is built from; the timing knobs default to production values. */
+export interface SchedulerOptions {
+  /** The backend: the SQLite file's jobs table, or BullMQ on the store's Redis (and once-markers). */
+  readonly store: Store;
+  readonly prompts: Prompts;
+  readonly logger: Logger;
+  readonly tz: string;
+  /** The app's clock: due times and deadlines are read on it. */
+  readonly now: () => number;
+  readonly reporter?: Reporter;
+  /** This process's name in claims and heartbeats; random by default. */
+  readonly owner?: string;
+  /** SQLite: how often due jobs are looked for (default 1 s); how often a process beats (5 s); how old a beat means dead (15 s). */
+  readonly pollMs?: number;
+  readonly beatMs?: number;
+  readonly staleMs?: number;
+  /** Redis: a worker's lock on a job (a job whose lock lapses is interrupted; default 30 s), and how often lapsed locks are looked for (15 s). */
+  readonly lockMs?: number;
+  readonly stalledCheckMs?: number;
+  readonly concurrency?: number;
 }

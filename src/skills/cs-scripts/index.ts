@@ -1,5 +1,6 @@
 import { definePlugin, provider } from '../../bot/plugin.js';
 import { EscalationDesk, REMINDER_JOB } from './escalations/desk.js';
+import { handleEscalationPress } from './escalations/buttons.js';
 import { editMiddleware } from './escalations/edit-middleware.js';
 import { FactsSchema, resolveFacts, type ResolvedFacts } from './facts.js';
 import { createFanDeskSkill } from './fan-desk.js';
@@ -44,7 +45,7 @@ export const csScriptsPlugin = definePlugin({
     const { cs, facts, escalations, prompts } = ctx.services;
     ctx.middleware(editMiddleware(escalations, prompts));
     ctx.job<{ id: string; round: number }>(REMINDER_JOB, (job) => escalations.remind(job.payload));
-    ctx.skill(createCsScriptsSkill({ cs, prompts, escalations }));
+    ctx.skill(createCsScriptsSkill({ cs, prompts, onPress: (press) => handleEscalationPress(escalations, press, prompts) }));
     ctx.skill(createFanDeskSkill({ cs, prompts, facts: facts.facts, escalations }));
     // Replies an agent approved that are still on their way.
     ctx.onClose(() => escalations.settled());

@@ -1,13 +1,13 @@
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import type { Skill } from '../../bot/skill.js';
-import type { EscalationDesk } from './escalations/desk.js';
+import type { ActionContext, Skill } from '../../bot/skill.js';
 import type { CsScripts } from './service.js';
 
 export interface CsScriptsSkillServices {
   readonly cs: CsScripts;
   readonly prompts: Prompts;
-  readonly escalations?: EscalationDesk;
+  /** Handles presses of the buttons under escalations (`esc:…`). */
+  readonly onPress?: (press: ActionContext) => Promise<void>;
 }
 
 /**
@@ -16,13 +16,13 @@ export interface CsScriptsSkillServices {
  * buttons under escalations (发送 / 修改 / 忽略).
  */
 export function createCsScriptsSkill(services: CsScriptsSkillServices): Skill {
-  const { cs, prompts, escalations } = services;
+  const { cs, prompts, onPress } = services;
   return {
     name: 'cs-scripts',
     commands: [{ name: 'reply', description: 'cmd/reply' }],
     roles: ['admin', 'agent'],
     forwards: true,
-    ...(escalations ? { actions: { prefix: 'esc', handle: (ctx) => escalations.handleAction(ctx) } } : {}),
+    ...(onPress ? { actions: { prefix: 'esc', handle: onPress } } : {}),
     async handle(ctx, input) {
       // Drafts and the customer's words are for staff only, never for a group.
       if (ctx.chat.type !== 'private') return void (await ctx.reply(prompts.render('cs/reply-private-only')));

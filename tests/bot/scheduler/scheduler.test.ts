@@ -6,21 +6,11 @@ import { openScheduler } from '../../../src/bot/scheduler/index.js';
 import { SqliteScheduler } from '../../../src/bot/scheduler/sqlite.js';
 import type { Job, Scheduler } from '../../../src/bot/scheduler/types.js';
 import { openStore, type Store } from '../../../src/bot/store/index.js';
-import { PACKAGE_ROOT, prompts, silentLogger, tempDir } from '../../helpers.js';
+import { PACKAGE_ROOT, prompts, silentLogger, tempDir, until } from '../../helpers.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WORKER = join(PACKAGE_ROOT, 'tests/bot/scheduler/scheduler-worker.ts');
 const MIN = 60_000;
-
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Backend {
   readonly name: 'sqlite' | 'redis';
@@ -211,7 +201,7 @@ describe('the SQLite scheduler on an injected clock', () => {
     const store = await openStore({ dataDir: dir.dir });
     opened.push(store);
     let now = Date.parse('2026-12-01T12:00:00Z');
-    const options = { tables: store.tables as never, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: () => now };
+    const options = { store, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: () => now };
     const a = new SqliteScheduler(options);
     const b = new SqliteScheduler(options);
     let ran = 0;

@@ -5,7 +5,7 @@ import type { App } from '../../../src/app/app.js';
 import type { Bot } from '../../../src/app/bot.js';
 import type { EscalationOutcome } from '../../../src/skills/cs-scripts/escalations/model.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
-import { freePort, prompts, silentLogger, tempDir, testBot, testConfig } from '../../helpers.js';
+import { freePort, prompts, silentLogger, tempDir, testBot, testConfig, until } from '../../helpers.js';
 
 const TOKEN = '123456:TEST-token-for-the-emulator-only';
 const AGENT = 3003;
@@ -28,16 +28,6 @@ interface BotMessage {
 }
 
 const agentMessages = (chatId = AGENT) => (server.storage.botMessages as BotMessage[]).filter((m) => String(m.message.chat_id) === String(chatId));
-
-async function until<T>(what: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = what();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The escalation the agent was sent last: its header and suggestion messages, with their buttons. */
 async function escalationFor(fanMessage: string, chatId = AGENT): Promise<{ id: string; header: BotMessage; suggestions: BotMessage[] }> {

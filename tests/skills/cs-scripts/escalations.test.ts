@@ -3,10 +3,10 @@ import { openStore, type Store } from '../../../src/bot/store/index.js';
 import type { IncomingMessage, Outbound, SendOptions, SendResult, Transport } from '../../../src/bot/context.js';
 import { openOutbox } from '../../../src/bot/outbox/index.js';
 import { SqliteScheduler } from '../../../src/bot/scheduler/sqlite.js';
-import type { SqliteTables } from '../../../src/bot/store/index.js';
 import type { ActionContext } from '../../../src/bot/skill.js';
 import { Transports } from '../../../src/bot/transports.js';
 import { EscalationDesk, REMINDER_JOB } from '../../../src/skills/cs-scripts/escalations/desk.js';
+import { handleEscalationPress } from '../../../src/skills/cs-scripts/escalations/buttons.js';
 import { editMiddleware } from '../../../src/skills/cs-scripts/escalations/edit-middleware.js';
 import { captureLogger, prompts, silentLogger, tempDir } from '../../helpers.js';
 
@@ -71,7 +71,7 @@ async function setup(options: { agents?: string[]; store?: Store; clock?: { now:
   cleanups.push(() => outbox.close());
   await outbox.serve('telegram', 'bot', telegram);
   await outbox.serve('wechat', 'wx', wechat);
-  const scheduler = store.tables.kind === 'sqlite' ? new SqliteScheduler({ tables: store.tables as SqliteTables, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now }) : undefined;
+  const scheduler = store.tables.kind === 'sqlite' ? new SqliteScheduler({ store, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now }) : undefined;
   const desk = new EscalationDesk({
     store,
     outbox,
@@ -86,6 +86,9 @@ async function setup(options: { agents?: string[]; store?: Store; clock?: { now:
   scheduler?.handle(REMINDER_JOB, (job) => desk.remind(job.payload as { id: string; round: number }));
   return { desk, store, clock, telegram, wechat, logs, scheduler: scheduler! };
 }
+
+/** What the router does with a press of the buttons under an escalation. */
+const pressOn = (desk: EscalationDesk, ctx: ActionContext) => handleEscalationPress(desk, ctx, prompts);
 
 function press(desk: EscalationDesk, data: string, who = { id: '3003', name: '客服小美' }): { ctx: ActionContext; toasts: string[]; replies: string[] } {
   const toasts: string[] = [];
@@ -135,7 +138,7 @@ describe('escalations', () => {
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     const first = press(desk, `esc:${e.id}:s:1`);
     const second = press(desk, `esc:${e.id}:s:0`, { id: '3004', name: '客服小刘' });
-    await Promise.all([desk.handleAction(first.ctx), desk.handleAction(second.ctx)]);
+    await Promise.all([pressOn(desk, first.ctx), pressOn(desk, second.ctx)]);
     await desk.settled();
     expect(wechat.sent).toHaveLength(1);
     expect(wechat.sent[0]).toMatchObject({ chatId: 'room-1@chatroom', replyTo: 'wx-1', content: { kind: 'text' } });
@@ -145,7 +148,7 @@ describe('escalations', () => {
     expect(loser.toasts.join()).toMatch(/处理过了|正在发送/);
     // A press after it was done names who did it, and when.
     const late = press(desk, `esc:${e.id}:s:0`, { id: '3005', name: '客服小周' });
-    await desk.handleAction(late.ctx);
+    await pressOn(desk, late.ctx);
     expect(late.toasts.join()).toContain(`${outcome!.by.name} 于`);
     // Every copy updated: the status line, no buttons.
     expect(telegram.edits).toHaveLength(6);
@@ -171,14 +174,14 @@ describe('escalations', () => {
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     wechat.fail = 'WeChat logged out';
     const attempt = press(desk, `esc:${e.id}:s:0`);
-    await desk.handleAction(attempt.ctx);
+    await pressOn(desk, attempt.ctx);
     expect(attempt.toasts[0]).toContain('正在发到「粉丝1群」');
     await desk.settled();
     expect(attempt.replies[0]).toContain('WeChat logged out');
     expect(await desk.outcome(e.id)).toBeUndefined();
     wechat.fail = undefined;
     const retry = press(desk, `esc:${e.id}:s:0`);
-    await desk.handleAction(retry.ctx);
+    await pressOn(desk, retry.ctx);
     await desk.settled();
     expect(wechat.sent).toHaveLength(1);
     expect((await desk.outcome(e.id))?.status).toBe('sent');
@@ -212,7 +215,7 @@ describe('escalations', () => {
   it('does not remind once handled, and records who ignored it and when', async () => {
     const { desk, wechat, telegram, clock, scheduler } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
-    await desk.handleAction(press(desk, `esc:${e.id}:i`).ctx);
+    await pressOn(desk, press(desk, `esc:${e.id}:i`).ctx);
     expect(await desk.outcome(e.id)).toEqual({ status: 'ignored', by: { platform: 'telegram', id: '3003', name: '客服小美' }, at: '2026-11-24T02:00:00.000Z' });
     const told = telegram.sent.length;
     clock.now += 11 * 60_000;
@@ -231,7 +234,7 @@ describe('escalations', () => {
   it('answers a press on an expired or unknown escalation politely', async () => {
     const { desk } = await setup();
     const p = press(desk, 'esc:nope:s:0');
-    await desk.handleAction(p.ctx);
+    await pressOn(desk, p.ctx);
     expect(p.toasts).toEqual([prompts.render('cs/esc-gone')]);
   });
 });
@@ -263,7 +266,7 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
     const { desk, wechat } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
     const edit = press(desk, `esc:${e.id}:e:1`);
-    await desk.handleAction(edit.ctx);
+    await pressOn(desk, edit.ctx);
     expect(edit.replies[0]).toContain(suggestions[1]!.text);
     expect(edit.replies[0]).toContain('小王');
     const mw = editMiddleware(desk, prompts);
@@ -276,7 +279,7 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
     await mw(later.ctx, next);
     expect(passed).toBe(1);
     // While an edit is pending, a forwarded customer message still asks for suggestions.
-    await desk.handleAction(press(desk, `esc:${e.id}:e:0`).ctx);
+    await pressOn(desk, press(desk, `esc:${e.id}:e:0`).ctx);
     const forwarded = agentSays('能便宜点吗');
     await mw({ ...forwarded.ctx, forwarded: true }, next);
     expect(passed).toBe(2);
@@ -287,7 +290,7 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
   it('keeps waiting for the text when the send fails, and sends it on the second try', async () => {
     const { desk, wechat } = await setup();
     const e = await desk.open(fanMessage, 'complaint', suggestions);
-    await desk.handleAction(press(desk, `esc:${e.id}:e:0`).ctx);
+    await pressOn(desk, press(desk, `esc:${e.id}:e:0`).ctx);
     const mw = editMiddleware(desk, prompts);
     wechat.fail = 'no such chat';
     const first = agentSays('亲，给您补发一件～');

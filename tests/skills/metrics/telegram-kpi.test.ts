@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../../src/app/bot.js';
 import { KnowledgeBase } from '../../../src/knowledge/knowledge-base.js';
-import { prompts, silentLogger, tempDir, testBot, testConfig } from '../../helpers.js';
+import { prompts, silentLogger, tempDir, testBot, testConfig, until } from '../../helpers.js';
 import { fixtureDb } from './fixture.js';
 
 /**
@@ -78,16 +78,6 @@ const sentTo = (chatId: number, method = 'sendMessage') => calls.filter((c) => c
 function multipartField(raw: Buffer, name: string): string | undefined {
   const m = new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(raw.toString('latin1'));
   return m?.[1];
-}
-
-async function until<T>(what: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = what();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 30));
-  }
 }
 
 beforeAll(async () => {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { storedMessage, type IncomingMessage, type SendResult } from '../../../bot/context.js';
 import type { Outbox } from '../../../bot/outbox/types.js';
 import type { Scheduler } from '../../../bot/scheduler/types.js';
-import type { ActionContext } from '../../../bot/skill.js';
 import type { Store } from '../../../bot/store/index.js';
 import type { Transports } from '../../../bot/transports.js';
 import type { Logger } from '../../../kernel/logger.js';
@@ -61,7 +60,8 @@ export class EscalationDesk {
     });
   }
 
-  private get now(): number {
+  /** Epoch ms on the desk's clock. */
+  get now(): number {
     return (this.options.now ?? Date.now)();
   }
 
@@ -69,7 +69,8 @@ export class EscalationDesk {
     return this.options.remindAfterMs ?? 10 * 60_000;
   }
 
-  private clock(iso: string): string {
+  /** A time as the agents read it: `11/24 10:00`. */
+  clock(iso: string): string {
     return new Intl.DateTimeFormat('zh-CN', { timeZone: this.options.tz, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
   }
 
@@ -142,41 +143,6 @@ export class EscalationDesk {
     return {};
   }
 
-  /** Handles 发送 / 修改 / 忽略 under an escalation. */
-  async handleAction(ctx: ActionContext): Promise<void> {
-    const { prompts } = this.options;
-    const [, id = '', op = '', n = ''] = ctx.data.split(':');
-    const e = await this.records.get(id);
-    if (!e) return ctx.answer(prompts.render('cs/esc-gone'));
-    const by = { platform: ctx.platform, id: ctx.sender.id, name: ctx.sender.name };
-    if (op === 'e') {
-      const text = e.suggestions[Number(n)]?.text ?? '';
-      if (await this.alreadyHandled(e, (t) => ctx.answer(t))) return;
-      await this.records.startEditing(ctx.platform, ctx.sender.id, id);
-      await ctx.answer(prompts.render('cs/esc-toast-edit'));
-      await ctx.reply(prompts.render('cs/esc-edit-prompt', { group: this.groupName(e), fan: e.message.sender.name, text: text || '—' }));
-      return;
-    }
-    if (op === 'i') {
-      if (!(await this.take(e, (t) => ctx.answer(t)))) return;
-      await this.finish(e, { status: 'ignored', by, at: new Date(this.now).toISOString() });
-      ctx.logger.info({ escalation: id, by: ctx.sender.id }, 'escalation ignored');
-      return ctx.answer(prompts.render('cs/esc-toast-ignored'));
-    }
-    const suggestion = e.suggestions[Number(n)];
-    if (op !== 's' || !suggestion) return ctx.answer(prompts.render('cs/esc-gone'));
-    if (!(await this.take(e, (t) => ctx.answer(t)))) return;
-    // The press is answered now; the reply waits its turn in the fan platform's paced queue, and the
-    // agent hears how it went (the copies are updated on success, a message on failure).
-    await ctx.answer(prompts.render('cs/esc-toast-sending', { group: this.groupName(e), fan: e.message.sender.name }));
-    this.background(
-      this.deliver(e, suggestion.text, by).then(async (result) => {
-        if (result.status !== 'sent') await ctx.reply(prompts.render('cs/esc-send-failed', { fan: e.message.sender.name, reason: result.reason ?? '' }));
-      }),
-      e.id,
-    );
-  }
-
   /** Runs `task` after the answer, tracked so a shutdown (or a test) can wait for it. */
   background(task: Promise<unknown>, id: string): void {
     const tracked = task.catch((err: unknown) => this.options.logger.error({ err, escalation: id }, 'escalation reply failed'));
@@ -235,14 +201,15 @@ export class EscalationDesk {
     return false;
   }
 
-  private async alreadyHandled(e: Escalation, tell: (t: string) => Promise<void>): Promise<boolean> {
+  /** True (and the agent told who and when) if someone has handled it already. */
+  async alreadyHandled(e: Escalation, tell: (t: string) => Promise<void>): Promise<boolean> {
     const done = await this.records.outcome(e.id);
     if (done) await tell(this.options.prompts.render('cs/esc-taken', { who: done.by.name, time: this.clock(done.at) }));
     return done !== undefined;
   }
 
   /** Records the outcome and updates every agent's copy. */
-  private async finish(e: Escalation, outcome: EscalationOutcome): Promise<void> {
+  async finish(e: Escalation, outcome: EscalationOutcome): Promise<void> {
     await this.records.saveOutcome(e.id, outcome);
     await this.notices.showOutcome(e.id, ((await this.records.get(e.id)) ?? e).notices, outcome);
   }
