@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GroupRegistry } from '../bot/groups.js';
 import type { AnyPlugin, ServiceName, Services } from '../bot/plugin.js';
+import type { Outbox } from '../bot/outbox/types.js';
 import { Reporter } from '../bot/reports.js';
 import { RoleDirectory } from '../bot/roles.js';
 import { openConfiguredStore, type Store } from '../bot/store/index.js';
@@ -64,6 +65,7 @@ export class App {
   readonly owner = `p${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly container = new Container();
   private loadedShop?: Shop;
+  private reportsOutbox?: Outbox;
 
   constructor(options: AppOptions = {}) {
     this.config = options.config ?? loadConfig();
@@ -140,12 +142,13 @@ export class App {
       await groups.seed(this.shop().core);
       return groups;
     });
-    this.provide('reports', ['prompts', 'logger'], (_s, onClose) => {
+    this.provide('reports', ['roles'], (s, onClose) => {
+      const roles = s.roles as RoleDirectory;
       const reporter = new Reporter({
         prompts: this.prompts,
         logger: this.logger.child({ service: 'reports' }),
         ...(tuning.reportBatchMs ? { batchMs: tuning.reportBatchMs } : {}),
-        send: (text) => this.tellOperators(text),
+        send: (text) => this.tellOperators(text, roles),
       });
       onClose(() => reporter.close());
       return reporter;
@@ -162,9 +165,10 @@ export class App {
         resolveAccount: (platform, chat) => groups.accountOf(platform, chat),
         ...pick(tuning, ['pollMs', 'staleMs', 'lockMs', 'stalledCheckMs']),
       });
-      // The operators' last summary goes into the outbox before it closes.
+      this.reportsOutbox = outbox;
+      // The operators' last summary goes into the outbox before it closes; later items are only logged.
       onClose(async () => {
-        await (s.reports as Reporter).flush();
+        await (s.reports as Reporter).close();
         await outbox.close();
       });
       return outbox;
@@ -186,14 +190,14 @@ export class App {
   }
 
   /** One summary to every operator in Telegram, through the outbox (they may be served by another process). */
-  private async tellOperators(text: string): Promise<void> {
-    const roles = await this.service('roles');
+  private async tellOperators(text: string, roles: RoleDirectory): Promise<void> {
     const admins = roles.admins.filter((a) => a.startsWith('telegram:')).map((a) => a.slice('telegram:'.length));
     if (admins.length === 0) {
       this.logger.warn({ text }, 'no operator in Telegram to tell (set OPSBOT_ADMINS=telegram:<id>)');
       return;
     }
-    const outbox = await this.service('outbox');
+    // The outbox the reports were made beside (also while the app closes); built now if nothing has yet.
+    const outbox = this.reportsOutbox ?? (await this.service('outbox'));
     const key = `report:${this.owner}:${Date.now()}`;
     for (const chat of admins) {
       await outbox.push({ platform: 'telegram', chat, content: { kind: 'text', text }, source: 'report', dedupeKey: `${key}:${chat}`, urgent: true });

@@ -53,6 +53,8 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
   const skills: { plugin: string; skill: Skill }[] = [];
   const middleware: Middleware[] = [];
   const routes: { plugin: string; route: PluginRoute }[] = [];
+  // The plugins' close hooks run at bot.close(), after the jobs stop and before the outbox does.
+  const pluginHooks: (() => unknown)[] = [];
   for (const plugin of app.plugins) {
     const ctx: PluginContext<ServiceName, unknown> = {
       name: plugin.name,
@@ -63,7 +65,7 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
       middleware: (mw) => void middleware.push(mw),
       job: (kind, handler) => rt.scheduler.handle(kind, handler as never),
       route: (route) => void routes.push({ plugin: plugin.name, route }),
-      onClose: (hook) => app.onClose(hook),
+      onClose: (hook) => void pluginHooks.push(hook),
     };
     await plugin.apply?.(ctx);
   }
@@ -91,42 +93,67 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
   }
   router.start();
 
-  const serving = new Map<string, () => Promise<void>>();
+  // One serve per account, even when two logins are reported at once.
+  const serving = new Map<string, Promise<() => Promise<void>>>();
   const attach = async (platform: Platform, transport: Transport, account: string) => {
     rt.transports.set(platform, transport);
     const key = `${platform}:${account}`;
-    if (!serving.has(key)) serving.set(key, await rt.outbox.serve(platform, account, transport));
+    if (!serving.has(key)) serving.set(key, rt.outbox.serve(platform, account, transport));
+    await serving.get(key);
   };
-  const onMembership = createMembershipHandler({ groups, outbox: rt.outbox, prompts: rt.prompts, logger: rt.logger });
-  const platforms: Platforms = await startPlatforms(app, { ...options, router, onMembership, attach });
-  const http =
-    options.http === false
-      ? undefined
-      : await startHttpServer({
-          port: app.config.httpPort,
-          logger: rt.logger,
-          prompts: rt.prompts,
-          routes,
-          hooks: platforms.hooks,
-          health: () => ({ store: rt.store.kind, jobs: rt.scheduler.kind, ...platforms.health(), ...options.health?.() }),
-        });
-  if (options.jobs !== false) await rt.scheduler.start();
+  const runPluginHooks = async () => {
+    for (const hook of pluginHooks.splice(0).reverse()) {
+      await Promise.resolve()
+        .then(hook)
+        .catch((err: unknown) => rt.logger.error({ err }, 'a plugin close hook failed'));
+    }
+  };
+  const onMembership = createMembershipHandler({ groups, outbox: rt.outbox, prompts: rt.prompts, logger: rt.logger, now: app.now });
+  let platforms: Platforms | undefined;
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  try {
+    platforms = await startPlatforms(app, { ...options, router, onMembership, attach });
+    const running = platforms;
+    if (options.http !== false) {
+      http = await startHttpServer({
+        port: app.config.httpPort,
+        logger: rt.logger,
+        prompts: rt.prompts,
+        routes,
+        hooks: running.hooks,
+        health: () => ({ store: rt.store.kind, jobs: rt.scheduler.kind, ...running.health(), ...options.health?.() }),
+      });
+    }
+    if (options.jobs !== false) await rt.scheduler.start();
+  } catch (err) {
+    // A platform or the port failed: undo what started, so the caller's app.close() ends the process.
+    await http?.close();
+    await Promise.all([...serving.values()].map(async (stop) => (await stop)()));
+    await platforms?.stop();
+    await runPluginHooks();
+    throw err;
+  }
+  const started = platforms;
 
   let closed: Promise<void> | undefined;
   return {
     app,
     router,
-    ...(platforms.telegram ? { telegram: platforms.telegram } : {}),
-    ...(platforms.wechat ? { wechat: platforms.wechat } : {}),
+    ...(started.telegram ? { telegram: started.telegram } : {}),
+    ...(started.wechat ? { wechat: started.wechat } : {}),
     ...(http ? { httpPort: http.port } : {}),
     attach,
     onMembership,
     close: () =>
       (closed ??= (async () => {
-        // Take no more updates first, so nothing accepted loses its answer; then send what is queued.
+        // Take no more updates first, so nothing accepted loses its answer. Then let the running jobs and
+        // the plugins finish (their pushes still go out), then stop taking from the outbox, send what the
+        // queues hold, and close the services.
         await http?.close();
-        await Promise.all([...serving.values()].map((stop) => stop()));
-        await platforms.stop();
+        await rt.scheduler.close();
+        await runPluginHooks();
+        await Promise.all([...serving.values()].map(async (stop) => (await stop)()));
+        await started.stop();
         await app.close();
       })()),
   };

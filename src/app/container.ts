@@ -25,6 +25,7 @@ export class Container {
   private readonly providers = new Map<string, Provider>();
   private readonly made = new Map<string, Promise<unknown>>();
   private readonly closers: (() => unknown)[] = [];
+  private closed = false;
 
   /** Registers `name`; a second provider of the same name is refused, naming both. */
   provide(name: string, provider: Provider): void {
@@ -62,6 +63,8 @@ export class Container {
 
   /** The service, built (with what it injects) the first time it is asked for. */
   get(name: string): Promise<unknown> {
+    // After close nothing is built again (a late report must not reopen the store and keep the CLI alive).
+    if (this.closed) return Promise.reject(new Error(`the app is closed: service "${name}" is not available`));
     let made = this.made.get(name);
     if (!made) {
       const provider = this.providers.get(name);
@@ -88,6 +91,7 @@ export class Container {
 
   /** Runs every close hook in reverse order; one that fails is logged and the rest still run. */
   async close(logger: Logger): Promise<void> {
+    this.closed = true;
     while (this.closers.length > 0) {
       const hook = this.closers.pop()!;
       try {

@@ -81,6 +81,8 @@ export interface SendOptions {
   readonly deadline?: number;
   /** Asked right before the platform call: false means an earlier attempt may have sent it, so it is not sent again (uncertain). */
   readonly attempt?: () => Promise<boolean>;
+  /** Already held through quiet hours by the outbox (which defers in the store): not held again in memory. */
+  readonly pastQuietHours?: boolean;
 }
 
 /** How an adapter delivers: the router never imports a platform library. */

@@ -17,8 +17,11 @@ export function createMembershipHandler(services: {
   readonly outbox: Outbox;
   readonly prompts: Prompts;
   readonly logger: Logger;
+  /** The app's clock: the welcome's deadline is read on it. */
+  readonly now?: () => number;
 }): (event: MembershipEvent, transport: Transport) => Promise<void> {
   const { groups, outbox, prompts, logger } = services;
+  const now = services.now ?? Date.now;
   return async (event) => {
     const { platform, chat } = event;
     if (event.kind === 'bot-joined') return groups.joined(platform, chat.id, chat.title ?? chat.id, 'joined', event.account);
@@ -34,8 +37,8 @@ export function createMembershipHandler(services: {
       chat: chat.id,
       content: { kind: 'mention', text: prompts.render('welcome/fan-group', { group: chat.title ?? '' }), mentions: event.people },
       source: 'welcome',
-      dedupeKey: `welcome:${platform}:${chat.id}:${who}:${Math.floor(Date.now() / 60_000)}`,
-      deadline: new Date(Date.now() + WELCOME_TTL_MS),
+      dedupeKey: `welcome:${platform}:${chat.id}:${who}:${Math.floor(now() / 60_000)}`,
+      deadline: new Date(now() + WELCOME_TTL_MS),
     });
     logger.info({ platform, chatId: chat.id, people: event.people.length, entry: entry.id, created }, 'welcome pushed');
   };

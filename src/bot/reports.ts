@@ -33,12 +33,15 @@ export class Reporter {
   private items: ReportItem[] = [];
   private timer?: NodeJS.Timeout;
   private sending: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly options: ReporterOptions) {}
 
   /** Adds an item to the next summary. */
   add(item: ReportItem): void {
     this.options.logger.warn({ report: item.kind, what: item.what, chatId: item.chat, reason: item.reason }, 'reported to the operators');
+    // Closed: the log has it; the next process's summary does not (the outbox is gone).
+    if (this.closed) return;
     this.items.push(item);
     this.timer ??= setTimeout(() => void this.flush(), this.options.batchMs ?? 3_000);
     this.timer.unref();
@@ -57,9 +60,11 @@ export class Reporter {
     return this.sending;
   }
 
-  /** Sends what is left. */
+  /** Sends what is left; what comes after is only logged. */
   close(): Promise<void> {
-    return this.flush();
+    const last = this.flush();
+    this.closed = true;
+    return last;
   }
 
   private render(items: readonly ReportItem[]): string {

@@ -45,6 +45,8 @@ interface Item {
   readonly source: string;
   readonly deadline?: number;
   readonly attempt?: () => Promise<boolean>;
+  /** Quiet hours were already waited out (by the outbox): never held, never dropped at a night-time shutdown. */
+  readonly pastQuietHours?: boolean;
   readonly resolve: (r: SendResult) => void;
 }
 
@@ -113,11 +115,13 @@ export class SendQueue implements Transport {
         source: options.source ?? (options.replyTo ? 'reply' : 'push'),
         ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
         ...(options.attempt ? { attempt: options.attempt } : {}),
+        ...(options.pastQuietHours ? { pastQuietHours: true } : {}),
         resolve,
       };
       if (this.closed) return void this.finish(item, { status: 'dropped', reason: 'shutting down' });
       (item.replyTo || options.urgent ? this.replies : this.pushes).push(item);
-      if (item.replyTo || options.urgent) this.wake?.();
+      // A quiet-hours wait ends early for what is never held.
+      if (item.replyTo || options.urgent || options.pastQuietHours) this.wake?.();
       this.kick();
     });
   }
@@ -161,6 +165,9 @@ export class SendQueue implements Transport {
     while (this.pushes.length > 0) {
       const wait = this.quietWaitMs();
       if (wait === 0) return this.pushes.shift();
+      // The outbox already held these through quiet hours (in the store): they go now.
+      const cleared = this.pushes.findIndex((p) => p.pastQuietHours);
+      if (cleared >= 0) return this.pushes.splice(cleared, 1)[0];
       if (this.closed) {
         for (const item of this.pushes.splice(0)) void this.finish(item, { status: 'dropped', reason: 'shutting down during quiet hours' });
         return undefined;

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { LlmConfig } from './config.js';
 import { ErrorCode, OpsbotError } from './errors.js';
 
@@ -23,13 +23,16 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
   // The SDK's defaults are a 10-minute timeout and 2 retries, and its wait before a retry honours any
   // Retry-After without a cap or our abort signal. A person is waiting and the offline answer is ready,
   // so: no retries, and one hard deadline per call.
-  const client = new OpenAI({
-    apiKey: config.apiKey,
-    ...(config.baseURL ? { baseURL: config.baseURL } : {}),
-    timeout: config.timeoutMs,
-    maxRetries: 0,
-  });
-  const call = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> => {
+  // The SDK is loaded on the first call, so a process that never asks the model never pays for it.
+  const sdk = () => import('openai');
+  let made: Promise<OpenAI> | undefined;
+  const client = () =>
+    (made ??= sdk().then(
+      ({ default: OpenAI }) => new OpenAI({ apiKey: config.apiKey, ...(config.baseURL ? { baseURL: config.baseURL } : {}), timeout: config.timeoutMs, maxRetries: 0 }),
+    ));
+  const call = async <T>(what: string, fn: (client: OpenAI, signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> => {
+    // Loading the SDK is not the model's time: the deadline starts after.
+    const sdkClient = await client();
     const deadline = AbortSignal.timeout(config.timeoutMs);
     const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
     const expired = new Promise<never>((_, reject) => {
@@ -39,13 +42,14 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
     });
     expired.catch(() => {}); // settled by the race below or never looked at
     try {
-      return await Promise.race([fn(signal), expired]);
+      return await Promise.race([fn(sdkClient, signal), expired]);
     } catch (err) {
       if (err instanceof OpsbotError) throw err;
-      if (deadline.aborted || err instanceof OpenAI.APIConnectionTimeoutError) {
+      const { APIConnectionTimeoutError, APIError } = await sdk();
+      if (deadline.aborted || err instanceof APIConnectionTimeoutError) {
         throw new OpsbotError(ErrorCode.LLM_TIMEOUT, `${what} timed out after ${config.timeoutMs} ms`, { cause: err });
       }
-      const status = err instanceof OpenAI.APIError ? err.status : undefined;
+      const status = err instanceof APIError ? err.status : undefined;
       throw new OpsbotError(ErrorCode.LLM_FAILED, `${what} failed: ${(err as Error).message}`, {
         cause: err,
         details: { status },
@@ -60,8 +64,8 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
       if (!model) throw new OpsbotError(ErrorCode.LLM_FAILED, 'no chat model configured (OPENAI_MODEL)');
       const reply = await call(
         'chat completion',
-        (signal) =>
-          client.chat.completions.create(
+        (c, signal) =>
+          c.chat.completions.create(
             { model, messages: [...messages], temperature: options.temperature ?? 0.2 },
             { signal },
           ),
@@ -76,7 +80,7 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
       if (!model) throw new OpsbotError(ErrorCode.LLM_FAILED, 'no embedding model configured (OPENAI_EMBEDDING_MODEL)');
       const reply = await call(
         'embedding',
-        (signal) => client.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, { signal }),
+        (c, signal) => c.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, { signal }),
         options.signal,
       );
       const vectors = [...reply.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));

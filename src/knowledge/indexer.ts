@@ -8,7 +8,6 @@ import { Bm25 } from './bm25.js';
 import { cleanDocument } from './clean.js';
 import type { PlaybookContents } from './ingest.js';
 import { charBigrams, type Segmenter } from './segment.js';
-import { splitDocument } from './split.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
@@ -57,6 +56,8 @@ export function matchTextOf(chunk: Pick<Chunk, 'doc' | 'section' | 'text'>): str
 
 /** Cleans, splits, segments and indexes the playbook; embeds passages when an embedding model is configured. */
 export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeIndexData> {
+  // LangChain's splitter is loaded only when an index is built, not for every question.
+  const { splitDocument } = await import('./split.js');
   const { contents, segmenter, logger, onProgress } = options;
   const chunks: Chunk[] = [];
   const documents: KnowledgeIndexData['documents'] = [];

@@ -115,6 +115,13 @@ describe('the plugin contract', () => {
     await a.close();
   });
 
+  it('builds nothing after it is closed (a late report never reopens the store)', async () => {
+    const a = app(shopPlugins);
+    await a.service('store');
+    await a.close();
+    await expect(a.service('outbox')).rejects.toThrow(/closed/);
+  });
+
   it('builds only what a command needs: asking the playbook opens no store', async () => {
     const a = app(shopPlugins);
     await a.service('cs');

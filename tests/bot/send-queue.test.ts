@@ -208,6 +208,20 @@ describe('SendQueue', () => {
     expect(platform.sent.map((s) => s.text)).toEqual(['第一次']);
   });
 
+  it('never holds (nor drops at a night-time shutdown) a push the outbox has already held through quiet hours', async () => {
+    vi.setSystemTime(new Date('2026-11-24T15:30:00Z')); // 23:30 in Shanghai
+    const q = queue();
+    const held = q.send('g1', text('普通推送'));
+    const cleared = q.send('g1', text('发件箱放行的推送'), { pastQuietHours: true });
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect((await cleared).status).toBe('sent');
+    const drained = q.drain();
+    await vi.advanceTimersByTimeAsync(15_000);
+    await drained;
+    expect(await held).toMatchObject({ status: 'dropped', reason: 'shutting down during quiet hours' });
+    expect(platform.sent.map((s) => s.text)).toEqual(['发件箱放行的推送']);
+  });
+
   it('says until when pushes are held, so an outbox can defer them instead of waiting', () => {
     expect(queue().quietUntil()).toBe(0);
     vi.setSystemTime(new Date('2026-11-24T15:30:00Z')); // 23:30 in Shanghai

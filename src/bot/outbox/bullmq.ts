@@ -36,7 +36,7 @@ export class BullOutbox implements Outbox {
     this.url = tables.url;
     this.prefix = `${tables.namespace}:bull`;
     this.connection = redisConnection(this.url, options.logger, 'producer');
-    this.presence = new Presence(options.store, options.owner);
+    this.presence = new Presence(options.store);
   }
 
   private queue(platform: Platform, account: string): Queue {
@@ -54,24 +54,20 @@ export class BullOutbox implements Outbox {
     const { store, now } = this.options;
     const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
     const entry = newEntry(input, account, now());
-    // Exactly one pusher creates the entry; the job id keeps BullMQ from holding it twice as well.
-    if (!(await store.setIfAbsent(`outbox-key:${entry.id}`, OUTBOX_KEEP_MS))) {
-      const existing = await BullJob.fromId(this.queue(entry.platform, entry.account), entry.id);
-      return { entry: existing ? decodeEntry(existing.data as string) : entry, created: false };
-    }
-    try {
-      await this.queue(entry.platform, entry.account).add('push', encodeEntry(entry), {
-        jobId: entry.id,
-        priority: isPriority(entry) ? 1 : 2,
-        attempts: 1,
-        removeOnComplete: { age: KEEP_S },
-        removeOnFail: { age: KEEP_S },
-      });
-    } catch (err) {
-      await store.release(`outbox-key:${entry.id}`);
-      throw err;
-    }
-    return { entry, created: true };
+    const queue = this.queue(entry.platform, entry.account);
+    // The job id (from the dedupe key) keeps BullMQ from holding the entry twice; adding it again is a
+    // no-op. The once-key, taken after, says which of several pushers was first.
+    await queue.add('push', encodeEntry(entry), {
+      jobId: entry.id,
+      priority: isPriority(entry) ? 1 : 2,
+      attempts: 1,
+      removeOnComplete: { age: KEEP_S },
+      removeOnFail: { age: KEEP_S },
+    });
+    const created = await store.setIfAbsent(`outbox-key:${entry.id}`, OUTBOX_KEEP_MS);
+    // The entry as it is kept: the first push's, should a later one with the same key differ.
+    const kept = await BullJob.fromId(queue, entry.id);
+    return { entry: kept ? decodeEntry(kept.data as string) : entry, created };
   }
 
   async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {
@@ -99,7 +95,7 @@ export class BullOutbox implements Outbox {
     const { logger, now } = this.options;
     const log = logger.child({ platform, account });
     const deliver = { ...this.options, logger: log };
-    const stopPresence = await this.presence.serve(platform, account);
+    const stopPresence = await this.presence.serve(platform);
     const workers: Worker[] = [];
     const connections: Redis[] = [];
     for (const name of new Set([outboxQueueName(platform, account), outboxQueueName(platform, ANY_ACCOUNT)])) {
@@ -111,8 +107,9 @@ export class BullOutbox implements Outbox {
           const entry = decodeEntry(job.data as string);
           const until = heldUntil(entry, transport, now());
           if (until > 0) {
-            // Quiet hours: wait in the queue, not in this process, so nothing is held in memory.
-            await job.moveToDelayed(until, token);
+            // Quiet hours: wait in the queue, not in this process, so nothing is held in memory. BullMQ
+            // reads the time on the real clock; `until` is on the app's.
+            await job.moveToDelayed(Date.now() + (until - now()), token);
             throw new DelayedError();
           }
           return deliverEntry(entry, transport, deliver);

@@ -44,6 +44,8 @@ export async function deliverEntry(entry: OutboxEntry, transport: Transport, opt
       ...(entry.urgent ? { urgent: true } : {}),
       ...(entry.replyTo ? { replyTo: incomingMessage(entry.replyTo) } : {}),
       attempt: () => store.setIfAbsent(attemptKey(entry), OUTBOX_KEEP_MS),
+      // heldUntil() has decided on quiet hours; the queue must not hold it again in memory.
+      pastQuietHours: true,
     });
     result = { status: sent.status, ...(sent.reason ? { reason: sent.reason } : {}), ...(sent.messageId ? { messageId: sent.messageId } : {}) };
   }

@@ -23,7 +23,7 @@ export class SqliteOutbox implements Outbox {
   constructor(private readonly options: OutboxOptions) {
     if (options.store.tables.kind !== 'sqlite') throw new Error('the SQLite outbox needs a SQLite store');
     this.tables = options.store.tables;
-    this.presence = new Presence(options.store, options.owner);
+    this.presence = new Presence(options.store);
   }
 
   async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
@@ -68,7 +68,7 @@ export class SqliteOutbox implements Outbox {
     this.wakers.set(platform, wakers);
     const waker = () => wake();
     wakers.add(waker);
-    const stopPresence = await this.presence.serve(platform, account);
+    const stopPresence = await this.presence.serve(platform);
     let lastBeat = -Infinity;
 
     const settleOrphans = async () => {
@@ -82,8 +82,17 @@ export class SqliteOutbox implements Outbox {
       }
     };
     const send = async (entry: OutboxEntry) => {
-      const result = await deliverEntry(entry, transport, deliver);
-      await tables.outbox.finish(entry.id, JSON.stringify(result));
+      try {
+        const result = await deliverEntry(entry, transport, deliver);
+        await tables.outbox.finish(entry.id, JSON.stringify(result));
+      } catch (err) {
+        // The store failed mid-way: settle it as an orphan would be (sent again only if it never reached
+        // the platform call); if even that fails, the row waits for the next owner.
+        log.error({ err, entry: entry.id }, 'outbox: an entry failed mid-way; settling it');
+        const settled = await settleOrphan(entry, deliver);
+        if (settled.retry) await tables.outbox.defer(entry.id, owner, now() + BEAT_MS);
+        else await tables.outbox.finish(entry.id, JSON.stringify(settled.result));
+      }
     };
     const loop = async () => {
       while (!stopped) {
@@ -93,13 +102,13 @@ export class SqliteOutbox implements Outbox {
             await settleOrphans();
           }
           if (inFlight.size < (this.options.inFlight ?? 4)) {
-            const row = await tables.outbox.claimNext(owner, platform, accounts);
+            const row = await tables.outbox.claimNext(owner, platform, accounts, now());
             if (row) {
               const entry = decodeEntry(row.entry);
               const until = heldUntil(entry, transport, now());
               if (until > 0) await tables.outbox.defer(entry.id, owner, until);
               else {
-                const task = send(entry).catch((err: unknown) => log.error({ err, entry: entry.id }, 'outbox: an entry could not be settled'));
+                const task = send(entry).catch((err: unknown) => log.error({ err, entry: entry.id }, 'outbox: an entry could not be settled; the next owner will'));
                 inFlight.add(task);
                 void task.finally(() => {
                   inFlight.delete(task);
@@ -112,6 +121,8 @@ export class SqliteOutbox implements Outbox {
         } catch (err) {
           log.error({ err }, 'outbox: a round failed; trying again');
         }
+        // Stopped while this round ran: no more sleeping (stop() is waiting for this loop to end).
+        if (stopped) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollMs ?? 500);
           timer.unref();
@@ -127,8 +138,14 @@ export class SqliteOutbox implements Outbox {
       stopped = true;
       wake();
       await running;
-      // What was handed to the paced queue goes out (or is dropped) as the platform drains it.
-      await Promise.all([...inFlight]);
+      // What was handed to the paced queue goes out as the platform drains it; meanwhile this process
+      // still beats, so nobody takes those entries for orphans.
+      const beating = setInterval(() => void tables.processes.beat(owner).catch(() => {}), BEAT_MS);
+      try {
+        await Promise.all([...inFlight]);
+      } finally {
+        clearInterval(beating);
+      }
       wakers.delete(waker);
       await stopPresence();
       this.stops.delete(stop);

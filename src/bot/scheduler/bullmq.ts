@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job as BullJob, type JobState as BullState } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { within } from '../../kernel/timeout.js';
 import { redisConnection } from '../bullmq.js';
 import { defaultDeadline, runClaimed, type RunOutcome } from './runner.js';
 import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
@@ -107,12 +108,18 @@ export class BullScheduler implements Scheduler {
 
   async list(query: JobQuery = {}): Promise<Job[]> {
     const limit = query.limit ?? 200;
-    const out: Job[] = [];
-    for (const type of ['active', ...PENDING, 'completed', 'failed'] as const) {
-      for (const job of await this.queue.getJobs(type, 0, limit - 1, type !== 'completed' && type !== 'failed')) out.push(this.toJobIn(job, type));
+    // Pending and running ones first when there are more than `limit`, the newest of the rest after; shown soonest first.
+    const open: Job[] = [];
+    for (const type of ['active', ...PENDING] as const) {
+      for (const job of await this.queue.getJobs(type, 0, limit - 1, true)) open.push(this.toJobIn(job, type));
     }
-    for (const [, job] of await this.options.store.list<Job>('job-cancelled:')) out.push(job);
-    return out.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+    const ended: Job[] = [];
+    for (const type of ['completed', 'failed'] as const) {
+      for (const job of await this.queue.getJobs(type, 0, limit - 1, false)) ended.push(this.toJobIn(job, type));
+    }
+    for (const [, job] of await this.options.store.list<Job>('job-cancelled:')) ended.push(job);
+    ended.sort((a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? ''));
+    return [...open, ...ended].slice(0, limit).sort((a, b) => a.at.localeCompare(b.at));
   }
 
   handle(kind: string, handler: JobHandler): void {
@@ -175,17 +182,22 @@ export class BullScheduler implements Scheduler {
     return { ...this.fromData(data, type === 'active' ? 'running' : 'pending'), updatedAt };
   }
 
-  /** Stops the worker (waiting up to `graceMs` for running jobs) and closes the connections. */
-  async close(graceMs = 10_000): Promise<void> {
-    if (this.worker) {
+  private closing?: Promise<void>;
+
+  /** Stops the worker (waiting up to `graceMs` for running jobs) and closes the connections; again is a no-op. */
+  close(graceMs = 10_000): Promise<void> {
+    this.closing ??= (async () => {
       const worker = this.worker;
-      const graceful = worker.close();
-      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-      // Still running after the grace: leave it locked; its lock lapses and it is reported interrupted.
-      if (timedOut) await worker.close(true);
-    }
-    await this.queue.close();
-    this.workerConnection?.disconnect();
-    this.connection.disconnect();
+      if (worker) {
+        // pause() takes no more jobs and waits for the running ones; close() alone cannot be cut short.
+        const timedOut = await within(worker.pause().then(() => false), graceMs, true);
+        // Still running after the grace: its lock lapses and it is reported interrupted, never rerun.
+        await worker.close(timedOut);
+      }
+      await this.queue.close();
+      this.workerConnection?.disconnect();
+      this.connection.disconnect();
+    })();
+    return this.closing;
   }
 }

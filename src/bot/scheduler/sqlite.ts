@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { within } from '../../kernel/timeout.js';
 import type { SqliteTables } from '../store/index.js';
 import type { JobRow } from '../store/sqlite-jobs.js';
 import { defaultDeadline, runClaimed } from './runner.js';
@@ -74,7 +75,8 @@ export class SqliteScheduler implements Scheduler {
   }
 
   async list(query: JobQuery = {}): Promise<Job[]> {
-    return (await this.jobs.list(query.limit ?? 200, this.options.now() - 7 * 24 * 3600_000)).map(toJob);
+    // `updated` is bookkeeping on the store's own (real) clock.
+    return (await this.jobs.list(query.limit ?? 200, Date.now() - 7 * 24 * 3600_000)).map(toJob);
   }
 
   handle(kind: string, handler: JobHandler): void {
@@ -90,7 +92,8 @@ export class SqliteScheduler implements Scheduler {
     // The heartbeat keeps its own beat, so a slow round never makes this process look dead.
     this.beating = setInterval(() => void this.beat(), this.options.beatMs ?? 5_000);
     this.beating.unref();
-    await this.tick();
+    // The catch-up of what came due while nothing ran: claimed and started now, not waited for.
+    await this.round();
     this.schedulePoll();
   }
 
@@ -119,12 +122,10 @@ export class SqliteScheduler implements Scheduler {
     this.timer.unref();
   }
 
-  /** A job was added or moved in this process: look at once rather than at the next poll. */
+  /** A job was added or moved in this process: look at once (the one poll chain goes on as it was). */
   private kickSoon(): void {
     if (!this.started || this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.round().catch(() => {}).finally(() => this.schedulePoll()), 0);
-    this.timer.unref();
+    void this.round().catch((err: unknown) => this.options.logger.error({ err }, 'scheduler: a round failed; the next poll tries again'));
   }
 
   /** One round now, waiting for the jobs it started (tests drive time with it): how many it claimed. */
@@ -164,8 +165,7 @@ export class SqliteScheduler implements Scheduler {
     clearTimeout(this.timer);
     clearInterval(this.beating);
     await this.ticking?.catch(() => {});
-    const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
-    await Promise.race([Promise.all([...this.running]), timeout]);
+    await within(Promise.all([...this.running]), graceMs, undefined);
     // A job still running is left claimed: the next process to beat reports it interrupted.
     if (this.running.size === 0 && this.started) await this.tables.processes.gone(this.owner).catch(() => {});
   }

@@ -1,9 +1,7 @@
 import type { DeliveryLog } from '../deliveries/types.js';
-import { openRedis } from './redis.js';
 import type { SqliteJobs } from './sqlite-jobs.js';
 import type { SqliteOutbox } from './sqlite-outbox.js';
 import type { SqliteProcesses } from './sqlite-processes.js';
-import { openSqlite } from './sqlite.js';
 
 /**
  * State shared by every opsbot process of a shop: keyv on a SQLite file by default, on Redis when
@@ -65,7 +63,9 @@ export interface StoreOptions {
 /** Opens the configured store: Redis when `redisUrl` is given, else the SQLite file under the data dir. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const namespace = options.namespace ?? 'opsbot';
-  return options.redisUrl ? openRedis(options.redisUrl, namespace) : openSqlite(options.dataDir, namespace, options.now ?? Date.now);
+  // Each backend's client is loaded only when it is used.
+  if (options.redisUrl) return (await import('./redis.js')).openRedis(options.redisUrl, namespace);
+  return (await import('./sqlite.js')).openSqlite(options.dataDir, namespace, options.now ?? Date.now);
 }
 
 /** Opens the store the configuration names: Redis when REDIS_URL is set, else the SQLite file in the data dir. */

@@ -40,7 +40,8 @@ export function redisDeliveries(client: Client, namespace: string): DeliveryLog 
         const at = Date.parse(d.at);
         await client.eval(RECORD_SCRIPT, {
           keys: [rec(d.id), ...indexesOf(d)],
-          arguments: [JSON.stringify(d), String(at), d.id, String(DELIVERY_KEEP_MS), String(Date.now() - DELIVERY_KEEP_MS)],
+          // Kept 30 days behind the newest send: `at` is on the app's clock (OPSBOT_NOW), not Redis's.
+          arguments: [JSON.stringify(d), String(at), d.id, String(DELIVERY_KEEP_MS), String(at - DELIVERY_KEEP_MS)],
         });
       }),
     list: (query: DeliveryQuery = {}) =>
@@ -52,7 +53,7 @@ export function redisDeliveries(client: Client, namespace: string): DeliveryLog 
         const cut = query.source?.lastIndexOf(':') ?? -1;
         const segments = cut > 0 ? query.source!.slice(0, cut) : undefined;
         const key = query.chat !== undefined ? idx(`chat:${query.chat}`) : segments ? idx(`src:${segments}`) : idx('all');
-        const min = String(Math.max(query.since?.getTime() ?? 0, Date.now() - DELIVERY_KEEP_MS));
+        const min = query.since ? String(query.since.getTime()) : '-inf';
         const keep = (d: Delivery) => (!query.source || d.source.startsWith(query.source)) && (query.chat === undefined || d.chat === query.chat);
         const out: Delivery[] = [];
         const page = Math.max(limit, 100);

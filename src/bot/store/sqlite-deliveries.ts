@@ -25,7 +25,7 @@ function fromRow(r: Record<string, unknown>): Delivery {
 }
 
 /** The delivery log as a table with indexes by time, chat and source; rows older than 30 days are swept. */
-export function sqliteDeliveries(q: Query, now: () => number): DeliveryLog {
+export function sqliteDeliveries(q: Query): DeliveryLog {
   let writes = 0;
   return {
     async record(d) {
@@ -42,11 +42,12 @@ export function sqliteDeliveries(q: Query, now: () => number): DeliveryLog {
         d.reason ?? null,
         d.messageId ?? null,
       );
-      if (++writes % 200 === 1) await q('DELETE FROM opsbot_deliveries WHERE at < ?', now() - DELIVERY_KEEP_MS);
+      // Kept 30 days behind the newest send: `at` is on the app's clock (OPSBOT_NOW), not the store's.
+      if (++writes % 200 === 1) await q('DELETE FROM opsbot_deliveries WHERE at < ?', Date.parse(d.at) - DELIVERY_KEEP_MS);
     },
     async list(query: DeliveryQuery = {}) {
       const where: string[] = ['at >= ?'];
-      const params: unknown[] = [Math.max(query.since?.getTime() ?? 0, now() - DELIVERY_KEEP_MS)];
+      const params: unknown[] = [query.since?.getTime() ?? 0];
       if (query.chat !== undefined) {
         where.push('chat = ?');
         params.push(query.chat);

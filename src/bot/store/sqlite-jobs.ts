@@ -35,7 +35,7 @@ export interface SqliteJobs {
   /** Running jobs whose owner has not beaten for `staleMs` become interrupted; returns them. */
   interruptOrphans(reason: string, staleMs?: number): Promise<JobRow[]>;
   get(id: string): Promise<JobRow | undefined>;
-  /** Pending and running jobs, and the others updated since `since`, soonest first. */
+  /** Pending and running jobs, and the others updated since `since` (up to `limit`, pending ones first), soonest first. */
   list(limit: number, since: number): Promise<JobRow[]>;
   /** When the next pending job is due, if any. */
   nextAt(): Promise<number | undefined>;
@@ -97,7 +97,13 @@ export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
       return (await rows('SELECT * FROM opsbot_jobs WHERE id = ?', id))[0];
     },
     list(limit, since) {
-      return rows(`SELECT * FROM opsbot_jobs WHERE state IN ('pending', 'running') OR updated >= ? ORDER BY at LIMIT ?`, since, limit);
+      // Pending and running ones first when there are more than `limit`, newest of the rest after; shown soonest first.
+      return rows(
+        `SELECT * FROM (SELECT * FROM opsbot_jobs WHERE state IN ('pending', 'running') OR updated >= ?
+                        ORDER BY state IN ('pending', 'running') DESC, updated DESC LIMIT ?) ORDER BY at`,
+        since,
+        limit,
+      );
     },
     async nextAt() {
       const [row] = await q(`SELECT MIN(at) AS at FROM opsbot_jobs WHERE state = 'pending'`);

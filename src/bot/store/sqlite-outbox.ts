@@ -21,9 +21,9 @@ export interface OutboxRow {
 export interface SqliteOutbox {
   /** Adds an entry unless its dedupe key is taken; returns the row under that key and whether it is new. */
   enqueue(row: { id: string; dedupeKey: string; platform: string; account: string; entry: string; priority: number }): Promise<{ row: OutboxRow; created: boolean }>;
-  /** Takes the next entry for one of `accounts` that may go now (replies and urgent ones first). */
-  claimNext(owner: string, platform: string, accounts: readonly string[]): Promise<OutboxRow | undefined>;
-  /** Puts an entry back to wait until `notBefore` (quiet hours). */
+  /** Takes the next entry for one of `accounts` that may go at `at` (the app's clock), replies and urgent ones first. */
+  claimNext(owner: string, platform: string, accounts: readonly string[], at: number): Promise<OutboxRow | undefined>;
+  /** Puts an entry back to wait until `notBefore` (quiet hours, on the app's clock). */
   defer(id: string, owner: string, notBefore: number): Promise<void>;
   /** Ends an entry with its result. */
   finish(id: string, result: string): Promise<void>;
@@ -56,18 +56,18 @@ export function sqliteOutbox(q: Query, now: () => number): SqliteOutbox {
       const [row] = await rows('SELECT * FROM opsbot_outbox WHERE dedupe_key = ?', r.dedupeKey);
       return { row: row!, created: created.length === 1 };
     },
-    async claimNext(owner, platform, accounts) {
-      const t = now();
+    async claimNext(owner, platform, accounts, at) {
+      // Ties in `created` (a notice's messages pushed in one millisecond) keep their order by rowid.
       const [row] = await rows(
         `UPDATE opsbot_outbox SET state = 'sending', owner = ?, updated = ?
          WHERE id = (SELECT id FROM opsbot_outbox WHERE state = 'queued' AND platform = ? AND account IN (SELECT value FROM json_each(?))
-                     AND not_before <= ? ORDER BY priority DESC, created LIMIT 1)
+                     AND not_before <= ? ORDER BY priority DESC, created, rowid LIMIT 1)
          RETURNING *`,
         owner,
-        t,
+        now(),
         platform,
         JSON.stringify(accounts),
-        t,
+        at,
       );
       return row;
     },

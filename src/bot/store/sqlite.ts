@@ -81,7 +81,7 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
     close: once(() => guarded('sqlite', () => keyv.disconnect())),
     tables: {
       kind: 'sqlite',
-      deliveries: sqliteDeliveries(q, now),
+      deliveries: sqliteDeliveries(q),
       jobs: sqliteJobs(q, now),
       outbox: sqliteOutbox(q, now),
       processes: sqliteProcesses(q, now),

@@ -17,14 +17,25 @@ class Account {
   sent: { chat: string; text: string }[] = [];
   quietUntil = 0;
   readonly transport: Transport;
-  constructor(store: Store, name: string) {
+  constructor(store: Store, name: string, now?: () => number) {
     const platform: Transport = {
       send: async (chat: string, content: Outbound): Promise<SendResult> => {
         this.sent.push({ chat, text: content.kind === 'image' ? '[image]' : content.text });
         return { status: 'sent', messageId: String(this.sent.length) };
       },
     };
-    const queue = new SendQueue({ transport: platform, store, logger: silentLogger, platform: 'wechat', account: name, tz: 'Asia/Shanghai', gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } });
+    const queue = new SendQueue({
+      transport: platform,
+      store,
+      logger: silentLogger,
+      platform: 'wechat',
+      account: name,
+      tz: 'Asia/Shanghai',
+      gap: [0, 0],
+      chatSwitchGap: [0, 0],
+      quietHours: { start: '00:00', end: '00:00' },
+      ...(now ? { now } : {}),
+    });
     this.transport = { send: (chat: string, content: Outbound, options?: SendOptions) => queue.send(chat, content, options), quietUntil: () => this.quietUntil };
   }
   texts(): string[] {
@@ -152,6 +163,21 @@ describe.each(['sqlite', 'redis'] as const)('the outbox (%s)', (backend) => {
       expect(summaries.join()).toContain('不确定是否已发出');
     }
   }, 60_000);
+
+  it('reads deadlines and quiet hours on the app\'s clock, even one fixed days away (OPSBOT_NOW)', async () => {
+    const shifted = () => Date.now() - 10 * 24 * 3_600_000;
+    const o = await openOutbox({ store, logger: silentLogger, now: shifted, owner: 'shifted', pollMs: 50, staleMs: 1_000, lockMs: 1_500, stalledCheckMs: 500 });
+    closing.push(o);
+    // The platform's paced queue reads the same clock, as the app wires it.
+    const account = new Account(store, 'wx-a', shifted);
+    // Quiet for 800 ms on the app's clock.
+    account.quietUntil = shifted() + 800;
+    await o.serve('wechat', 'wx-a', account.transport);
+    const { entry } = await o.push(push({ dedupeKey: 'shifted', deadline: new Date(shifted() + 60_000) }));
+    expect(await o.result(entry, 400)).toBeUndefined();
+    expect(await o.result(entry, 10_000)).toMatchObject({ status: 'sent' });
+    expect((await store.tables.deliveries.list({ source: 'live:' })).map((d) => d.id)).toEqual([entry.id]);
+  });
 
   it('keeps a picture whole through the outbox', async () => {
     const o = await outbox('owner');

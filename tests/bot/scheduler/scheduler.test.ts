@@ -182,6 +182,29 @@ describe.each(['sqlite', 'redis'] as const)('the scheduler contract (%s)', (name
     expect(summaries.join('\n')).toContain('不会重复执行');
   }, 60_000);
 
+  it('closes even while a handler never finishes: the job is left to be reported interrupted, never rerun', async () => {
+    const s = await scheduler();
+    let started = false;
+    s.handle('stuck', async () => {
+      started = true;
+      await new Promise(() => {});
+    });
+    await s.schedule({ id: 'stuck-1', kind: 'stuck', at: new Date() });
+    await s.start();
+    await until(async () => started);
+    await (s as unknown as { close(graceMs: number): Promise<void> }).close(200);
+  });
+
+  it('lists pending and running jobs first when there are more than asked for', async () => {
+    const s = await scheduler();
+    s.handle('greet', async () => {});
+    for (let i = 0; i < 3; i++) await s.schedule({ id: `old-${i}`, kind: 'greet', at: new Date() });
+    await s.start();
+    await until(async () => (await Promise.all([0, 1, 2].map((i) => state(s, `old-${i}`)))).every((st) => st === 'done'));
+    await s.schedule({ id: 'later', kind: 'greet', at: new Date(Date.now() + 60 * MIN) });
+    expect((await s.list({ limit: 2 })).map((j) => j.id)).toContain('later');
+  });
+
   it('lists pending and recent jobs with their state', async () => {
     const s = await scheduler();
     s.handle('greet', async () => {});

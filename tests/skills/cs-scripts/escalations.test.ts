@@ -16,9 +16,12 @@ class FakePlatform implements Transport {
   sent: { chatId: string; content: Outbound; replyTo?: string; urgent?: boolean }[] = [];
   edits: { chatId: string; messageId: string; text: string }[] = [];
   fail?: string;
+  /** Answers as a send whose process died mid-way would end: it may have gone out. */
+  uncertain = false;
   private seq = 0;
   async send(chatId: string, content: Outbound, options: SendOptions = {}): Promise<SendResult> {
     if (this.fail) return { status: 'failed', reason: this.fail };
+    if (this.uncertain) return { status: 'uncertain', reason: 'its process stopped during the send' };
     this.sent.push({ chatId, content, ...(options.replyTo ? { replyTo: options.replyTo.messageId } : {}), ...(options.urgent ? { urgent: true } : {}) });
     return { status: 'sent', messageId: String(++this.seq) };
   }
@@ -186,6 +189,23 @@ describe('escalations', () => {
     expect(wechat.sent).toHaveLength(1);
     expect((await desk.outcome(e.id))?.status).toBe('sent');
   }
+
+  it('keeps the escalation taken when the reply may have gone out, so nobody sends it twice, and tells the agent', async () => {
+    const { desk, wechat } = await setup({ agents: ['telegram:3003', 'telegram:3004'] });
+    const e = await desk.open(fanMessage, 'complaint', suggestions);
+    wechat.uncertain = true;
+    const attempt = press(desk, `esc:${e.id}:s:0`);
+    await pressOn(desk, attempt.ctx);
+    await desk.settled();
+    expect(attempt.replies[0]).toBe(prompts.render('cs/esc-send-uncertain', { fan: '小王', group: '粉丝1群' }));
+    wechat.uncertain = false;
+    const again = press(desk, `esc:${e.id}:s:1`, { id: '3004', name: '客服小刘' });
+    await pressOn(desk, again.ctx);
+    await desk.settled();
+    expect(again.toasts).toEqual([prompts.render('cs/esc-in-progress')]);
+    expect(wechat.sent).toHaveLength(0);
+    expect(await desk.outcome(e.id)).toBeUndefined();
+  });
 
   it('sends an unanswered escalation again after 10 minutes, once per round across two processes, at most 3 times', async () => {
     const first = await setup();

@@ -35,7 +35,9 @@ export async function handleEscalationPress(desk: EscalationDesk, ctx: ActionCon
   await ctx.answer(prompts.render('cs/esc-toast-sending', { group: desk.groupName(e), fan: e.message.sender.name }));
   desk.background(
     desk.deliver(e, suggestion.text, by).then(async (result) => {
-      if (result.status !== 'sent') await ctx.reply(prompts.render('cs/esc-send-failed', { fan: e.message.sender.name, reason: result.reason ?? '' }));
+      const fan = e.message.sender.name;
+      if (result.status === 'uncertain') await ctx.reply(prompts.render('cs/esc-send-uncertain', { fan, group: desk.groupName(e) }));
+      else if (result.status !== 'sent') await ctx.reply(prompts.render('cs/esc-send-failed', { fan, reason: result.reason ?? '' }));
     }),
     e.id,
   );

@@ -157,8 +157,9 @@ export class EscalationDesk {
 
   /**
    * Posts `text` to the fan (the caller has taken the escalation) through the outbox of the fan's
-   * platform account, and waits for its outcome; on failure frees the escalation again. Each try is its
-   * own entry with a short deadline, so a try that could not go out can never go out after a retry.
+   * platform account, and waits for its outcome; on failure frees the escalation again (on an uncertain
+   * outcome it stays taken). Each try is its own entry with a short deadline, so a try that could not go
+   * out can never go out after a retry.
    */
   async deliver(e: Escalation, text: string, by: EscalationOutcome['by']): Promise<SendResult> {
     const { outbox, logger } = this.options;
@@ -179,7 +180,13 @@ export class EscalationDesk {
         replyTo: e.message,
         deadline: new Date(this.now + ttl),
       });
-      result = (await outbox.result(entry, ttl + 15_000)) ?? { status: 'failed', reason: `no answer from the ${platform} process in time` };
+      // No answer by its deadline (and a margin): it might have reached the platform at the last moment.
+      result = (await outbox.result(entry, ttl + 15_000)) ?? { status: 'uncertain', reason: `no answer from the ${platform} process in time` };
+    }
+    if (result.status === 'uncertain') {
+      // It may have reached the fan: the escalation stays taken (for CLAIM_MS), so nobody sends it twice.
+      logger.warn({ escalation: e.id, reason: result.reason }, 'escalation reply may have been sent; kept taken');
+      return result;
     }
     if (result.status !== 'sent') {
       // Not sent: free it again, so the agent (or another) can retry; nothing is lost.

@@ -36,6 +36,9 @@ export function editMiddleware(desk: EscalationDesk, prompts: Prompts): Middlewa
         if (result.status === 'sent') {
           await records.stopEditing(ctx.platform, ctx.sender.id);
           await ctx.reply(prompts.render('cs/esc-edit-sent', { group: desk.groupName(e), fan: e.message.sender.name }));
+        } else if (result.status === 'uncertain') {
+          await records.stopEditing(ctx.platform, ctx.sender.id);
+          await ctx.reply(prompts.render('cs/esc-send-uncertain', { fan: e.message.sender.name, group: desk.groupName(e) }));
         } else {
           await ctx.reply(prompts.render('cs/esc-edit-failed', { reason: result.reason ?? '' }));
         }
