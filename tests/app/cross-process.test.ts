@@ -77,7 +77,10 @@ beforeAll(async () => {
   puppetServer = new PuppetServer({ endpoint: `127.0.0.1:${puppetPort}`, puppet, token: PUPPET_TOKEN, tls: { disable: true } });
   await puppetServer.start();
   [healthA, healthB] = [await freePort(), await freePort()];
+  // One shop configuration for both (Telegram and WeChat both configured); OPSBOT_PLATFORMS splits them.
+  const telegramEnv = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.config.apiURL };
   start('a', {
+    ...telegramEnv,
     OPSBOT_PLATFORMS: 'wechat',
     OPSBOT_HTTP_PORT: String(healthA),
     WECHATY_PUPPET: 'wechaty-puppet-service',
@@ -85,9 +88,14 @@ beforeAll(async () => {
     WECHATY_PUPPET_SERVICE_TOKEN: PUPPET_TOKEN,
     WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
   });
-  start('b', { OPSBOT_PLATFORMS: 'telegram', OPSBOT_HTTP_PORT: String(healthB), TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.config.apiURL });
+  start('b', { ...telegramEnv, OPSBOT_PLATFORMS: 'telegram', OPSBOT_HTTP_PORT: String(healthB) });
   await until(async () => (await health(healthB))?.telegram === 'polling', 60_000);
-  await until(async () => (await health(healthA))?.wechat === 'waiting-for-login', 60_000);
+  const a = await until(async () => {
+    const h = await health(healthA);
+    return h?.wechat === 'waiting-for-login' ? h : undefined;
+  }, 60_000);
+  // A runs WeChat only: it does not poll Telegram (no 409 with B).
+  expect(a.telegram).toBe('off');
 }, 120_000);
 
 afterAll(async () => {
