@@ -6,12 +6,15 @@ export interface LocalChatOptions {
   readonly role: Role;
   /** Talk in a group of this name instead of a private chat; start a line with @ to address the bot. */
   readonly group?: string;
+  /** Told of what the bot sends between two lines (a push: an agent's reply, a reminder), as it arrives. */
+  readonly onPush?: (sent: { chatId: string; content: Outbound }) => void;
 }
 
 /** The local playground: a person at a terminal talks to every skill through the same router. */
 export class LocalChat implements Transport {
   private outbox: { chatId: string; content: Outbound }[] = [];
   private seq = 0;
+  private saying = 0;
 
   constructor(
     private readonly router: Router,
@@ -20,7 +23,8 @@ export class LocalChat implements Transport {
 
   /** Delivers what the bot sends (to this chat or another) into the outbox `say()` returns. */
   async send(chatId: string, content: Outbound): Promise<SendResult> {
-    this.outbox.push({ chatId, content });
+    if (this.saying === 0 && this.options.onPush) this.options.onPush({ chatId, content });
+    else this.outbox.push({ chatId, content });
     return { status: 'sent' };
   }
 
@@ -38,7 +42,12 @@ export class LocalChat implements Transport {
       mentioned,
       self: false,
     };
-    await this.router.handle(message, this);
+    this.saying++;
+    try {
+      await this.router.handle(message, this);
+    } finally {
+      this.saying--;
+    }
     const out = this.outbox;
     this.outbox = [];
     return out;

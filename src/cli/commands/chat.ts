@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearLine, cursorTo } from 'node:readline';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { LocalChat } from '../../bot/adapters/local.js';
@@ -35,10 +36,6 @@ export function renderOutbound(content: Outbound, prompts: Prompts, savedAs?: (d
 export async function runPlayground(rt: App, options: { role: Role; group?: string }): Promise<void> {
   const { prompts } = rt;
   const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
-  const bot = await startBot(rt, { platforms: [], http: false });
-  const chat = new LocalChat(bot.router, options);
-  await bot.attach('local', chat, 'local');
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // A terminal cannot show a picture (a KPI chart): it is saved under the data dir, to be opened from there.
   let pictures = 0;
   const savePicture = (data: Buffer): string => {
@@ -48,9 +45,26 @@ export async function runPlayground(rt: App, options: { role: Role; group?: stri
     writeFileSync(file, data);
     return file;
   };
+  const bot = await startBot(rt, { platforms: [], http: false });
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // The line reader starts right before the loop (lines read before it would be lost); pushes re-prompt it.
+  const ui: { rl?: ReturnType<typeof createInterface> } = {};
+  // What arrives between two lines (an agent's reply from Telegram, a scheduled push) is shown at once.
+  const onPush = ({ content }: { content: Outbound }) => {
+    // Over the prompt line the person sees, then the prompt again with what they had typed.
+    if (interactive) {
+      clearLine(process.stdout, 0);
+      cursorTo(process.stdout, 0);
+    }
+    out(renderOutbound(content, prompts, savePicture) + (interactive ? '\n' : ''));
+    if (interactive) ui.rl?.prompt(true);
+  };
+  const chat = new LocalChat(bot.router, { ...options, onPush });
+  await bot.attach('local', chat, 'local');
   const where = options.group ? prompts.render('cli/chat-in-group', { group: options.group }) : prompts.render('cli/chat-private');
   if (interactive) out(prompts.render('cli/playground-welcome', { documents, chunks, role: prompts.render(`cli/role-${options.role}`), where }));
   const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout } : {}), terminal: interactive });
+  ui.rl = rl;
   try {
     if (interactive) rl.setPrompt(prompts.render('cli/playground-prompt'));
     if (interactive) rl.prompt();

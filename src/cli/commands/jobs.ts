@@ -29,13 +29,15 @@ export function registerJobs(program: Command, prompts: Prompts, app: () => App)
         return;
       }
       const tz = rt.config.tz;
+      // A kind in words where its plugin gives them (prompts/job-kind/<kind>.txt).
+      const label = (kind: string) => (prompts.has(`job-kind/${kind}`) ? prompts.render(`job-kind/${kind}`) : kind);
       for (const j of jobs) {
         out(
           prompts.render('cli/jobs-line', {
             state: prompts.render(`cli/job-state-${j.state}`),
             at: localTime(j.at, tz),
             id: j.id,
-            kind: j.state === 'pending' ? `${j.kind}${prompts.render('cli/jobs-deadline', { deadline: localTime(j.deadline, tz) })}` : j.kind,
+            kind: j.state === 'pending' ? `${label(j.kind)}${prompts.render('cli/jobs-deadline', { deadline: localTime(j.deadline, tz) })}` : label(j.kind),
             reason: j.reason ? prompts.render('cli/jobs-reason', { reason: j.reason }) : '',
           }),
         );

@@ -78,7 +78,7 @@ async function setup(options: { agents?: string[]; store?: Store; clock?: { now:
   const desk = new EscalationDesk({
     store,
     outbox,
-    scheduler: scheduler ?? ({ schedule: async () => ({}) } as never),
+    scheduler: scheduler ?? ({ schedule: async () => ({}), cancel: async () => false } as never),
     prompts,
     logger: logs.logger,
     transports,
@@ -238,9 +238,11 @@ describe('escalations', () => {
     await pressOn(desk, press(desk, `esc:${e.id}:i`).ctx);
     expect(await desk.outcome(e.id)).toEqual({ status: 'ignored', by: { platform: 'telegram', id: '3003', name: '客服小美' }, at: '2026-11-24T02:00:00.000Z' });
     const told = telegram.sent.length;
+    // The reminder is cancelled with the outcome; had it run anyway, it would have found the outcome.
+    expect(await scheduler.get(`esc:${e.id}:remind:1`)).toMatchObject({ state: 'cancelled' });
     clock.now += 11 * 60_000;
-    expect(await scheduler.tick()).toBe(1);
-    expect(await scheduler.get(`esc:${e.id}:remind:1`)).toMatchObject({ state: 'done', reason: 'handled' });
+    expect(await scheduler.tick()).toBe(0);
+    expect(await desk.remind({ id: e.id, round: 1 })).toEqual({ note: 'handled' });
     expect(telegram.sent).toHaveLength(told);
     expect(wechat.sent).toHaveLength(0);
   });

@@ -215,9 +215,11 @@ export class EscalationDesk {
     return done !== undefined;
   }
 
-  /** Records the outcome and updates every agent's copy. */
+  /** Records the outcome, cancels the reminder still waiting, and updates every agent's copy. */
   async finish(e: Escalation, outcome: EscalationOutcome): Promise<void> {
     await this.records.saveOutcome(e.id, outcome);
-    await this.notices.showOutcome(e.id, ((await this.records.get(e.id)) ?? e).notices, outcome);
+    const latest = (await this.records.get(e.id)) ?? e;
+    await this.options.scheduler.cancel(`esc:${e.id}:remind:${latest.reminders + 1}`);
+    await this.notices.showOutcome(e.id, latest.notices, outcome);
   }
 }
