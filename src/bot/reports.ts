@@ -1,5 +1,6 @@
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { reasonInWords } from './deliveries/reasons.js';
 
 export type ReportKind = 'job-skipped' | 'job-interrupted' | 'job-failed' | 'send-expired' | 'send-uncertain';
 
@@ -74,7 +75,7 @@ export class Reporter {
       prompts.render('report/line', {
         kind: prompts.render(`report/kind-${i.kind}`),
         what: i.chat ? `${i.what} ${prompts.render('report/to-chat', { chat: i.chat })}` : i.what,
-        reason: i.reason,
+        reason: reasonInWords(i.reason, prompts),
       }),
     );
     if (items.length > max) lines.push(prompts.render('report/more', { count: items.length - max }));

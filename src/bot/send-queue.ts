@@ -1,4 +1,5 @@
 import type { Logger } from '../kernel/logger.js';
+import { Reason } from './deliveries/reasons.js';
 import type { IncomingMessage, Outbound, Platform, SendOptions, SendResult, Transport } from './context.js';
 import type { Store } from './store/index.js';
 
@@ -118,7 +119,7 @@ export class SendQueue implements Transport {
         ...(options.pastQuietHours ? { pastQuietHours: true } : {}),
         resolve,
       };
-      if (this.closed) return void this.finish(item, { status: 'dropped', reason: 'shutting down' });
+      if (this.closed) return void this.finish(item, { status: 'dropped', reason: Reason.SHUTTING_DOWN });
       (item.replyTo || options.urgent ? this.replies : this.pushes).push(item);
       // A quiet-hours wait ends early for what is never held.
       if (item.replyTo || options.urgent || options.pastQuietHours) this.wake?.();
@@ -169,7 +170,7 @@ export class SendQueue implements Transport {
       const cleared = this.pushes.findIndex((p) => p.pastQuietHours);
       if (cleared >= 0) return this.pushes.splice(cleared, 1)[0];
       if (this.closed) {
-        for (const item of this.pushes.splice(0)) void this.finish(item, { status: 'dropped', reason: 'shutting down during quiet hours' });
+        for (const item of this.pushes.splice(0)) void this.finish(item, { status: 'dropped', reason: Reason.QUIET_SHUTDOWN });
         return undefined;
       }
       this.options.logger.info({ account: this.options.account, waitMs: wait, pending: this.pushes.length }, 'quiet hours: pushes wait');
@@ -205,11 +206,11 @@ export class SendQueue implements Transport {
     let result: SendResult;
     try {
       if (item.deadline !== undefined && this.now > item.deadline) {
-        result = { status: 'expired', reason: `past its deadline ${new Date(item.deadline).toISOString()}` };
+        result = { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(item.deadline).toISOString()}` };
       } else if (!item.replyTo && !(await this.withinCap(item.chatId))) {
-        result = { status: 'dropped', reason: 'hourly cap reached' };
+        result = { status: 'dropped', reason: Reason.HOURLY_CAP };
       } else if (item.attempt && !(await item.attempt())) {
-        result = { status: 'uncertain', reason: 'an earlier attempt may have sent it; not sent again' };
+        result = { status: 'uncertain', reason: Reason.MAY_HAVE_SENT };
       } else {
         try {
           result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Reason, reasonInWords } from '../../src/bot/deliveries/reasons.js';
 import { Reporter } from '../../src/bot/reports.js';
 import { prompts, silentLogger } from '../helpers.js';
 
@@ -27,5 +28,24 @@ describe('the operators\' summary', () => {
     await new Promise((r) => setTimeout(r, 50));
     await reporter.flush();
     expect(sent).toEqual([]);
+  });
+});
+
+describe('reasons in words', () => {
+  it('says the runtime\'s own reasons in Chinese, and keeps a platform\'s error as it was given', () => {
+    for (const code of Object.values(Reason)) expect(reasonInWords(code, prompts)).toMatch(/[\u4e00-\u9fff]/);
+    expect(reasonInWords(`${Reason.PAST_DEADLINE} 2026-12-01T12:00:00.000Z`, prompts)).toBe(prompts.render('delivery/reason-past-deadline'));
+    expect(reasonInWords(`wechat ${Reason.NOT_RUNNING}`, prompts)).toBe(prompts.render('delivery/reason-not-running'));
+    expect(reasonInWords(Reason.QUIET_SHUTDOWN, prompts)).toBe(prompts.render('delivery/reason-quiet-shutdown'));
+    expect(reasonInWords('403: Forbidden: bot was kicked from the group chat', prompts)).toBe('403: Forbidden: bot was kicked from the group chat');
+  });
+
+  it('puts them in words in the operators\' summary', async () => {
+    const sent: string[] = [];
+    const reporter = new Reporter({ prompts, logger: silentLogger, send: async (t) => void sent.push(t), batchMs: 60_000 });
+    reporter.add({ kind: 'send-expired', what: 'welcome', chat: 'r1@chatroom', reason: `${Reason.PAST_DEADLINE} 2026-12-01T12:00:00.000Z` });
+    await reporter.flush();
+    expect(sent[0]).toContain(prompts.render('delivery/reason-past-deadline'));
+    expect(sent[0]).not.toContain('past its deadline');
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../../kernel/logger.js';
+import { Reason } from '../deliveries/reasons.js';
 import { incomingMessage, type Transport } from '../context.js';
 import type { Reporter } from '../reports.js';
 import type { Store } from '../store/index.js';
@@ -34,7 +35,7 @@ export async function deliverEntry(entry: OutboxEntry, transport: Transport, opt
   const deadline = Date.parse(entry.deadline);
   let result: PushResult;
   if (now() > deadline) {
-    result = { status: 'expired', reason: `past its deadline ${entry.deadline}` };
+    result = { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${entry.deadline}` };
     await logOutcome(entry, result, options);
   } else {
     const sent = await transport.send(entry.chat, entry.content, {
@@ -83,7 +84,7 @@ export async function settleOrphan(entry: OutboxEntry, options: DeliverOptions):
     await store.release(attemptKey(entry));
     return { retry: true };
   }
-  const result: PushResult = { status: 'uncertain', reason: 'its process stopped during the send; not sent again' };
+  const result: PushResult = { status: 'uncertain', reason: Reason.DIED_MID_SEND };
   await logOutcome(entry, result, options);
   report(entry, result, options);
   return { retry: false, result };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
+import { reasonInWords } from '../../bot/deliveries/reasons.js';
 import type { Delivery } from '../../bot/deliveries/types.js';
 import { localTime } from '../../bot/scheduler/runner.js';
 import type { Prompts } from '../../kernel/prompts.js';
@@ -70,7 +71,7 @@ export function registerDeliveries(program: Command, prompts: Prompts, app: () =
             platform: prompts.render(`cli/platform-name-${d.platform}`),
             chat: name ? `${name}（${d.chat}）` : d.chat,
             source: d.source,
-            reason: d.reason ? prompts.render('cli/jobs-reason', { reason: d.reason }) : '',
+            reason: d.reason ? prompts.render('cli/jobs-reason', { reason: reasonInWords(d.reason, prompts) }) : '',
           }),
         );
       }

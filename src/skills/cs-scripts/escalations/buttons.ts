@@ -1,3 +1,4 @@
+import { reasonInWords } from '../../../bot/deliveries/reasons.js';
 import type { ActionContext } from '../../../bot/skill.js';
 import type { Prompts } from '../../../kernel/prompts.js';
 import type { EscalationDesk } from './desk.js';
@@ -37,7 +38,7 @@ export async function handleEscalationPress(desk: EscalationDesk, ctx: ActionCon
     desk.deliver(e, suggestion.text, by).then(async (result) => {
       const fan = e.message.sender.name;
       if (result.status === 'uncertain') await ctx.reply(prompts.render('cs/esc-send-uncertain', { fan, group: desk.groupName(e) }));
-      else if (result.status !== 'sent') await ctx.reply(prompts.render('cs/esc-send-failed', { fan, reason: result.reason ?? '' }));
+      else if (result.status !== 'sent') await ctx.reply(prompts.render('cs/esc-send-failed', { fan, reason: reasonInWords(result.reason ?? '', prompts) }));
     }),
     e.id,
   );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Reason } from '../../../bot/deliveries/reasons.js';
 import { storedMessage, type IncomingMessage, type SendResult } from '../../../bot/context.js';
 import type { Outbox } from '../../../bot/outbox/types.js';
 import type { Scheduler } from '../../../bot/scheduler/types.js';
@@ -166,7 +167,7 @@ export class EscalationDesk {
     const { platform } = e.message;
     let result: SendResult;
     if (!(await outbox.online(platform))) {
-      result = { status: 'failed', reason: `${platform} is not running in any opsbot process` };
+      result = { status: 'failed', reason: `${platform} ${Reason.NOT_RUNNING}` };
     } else {
       const ttl = this.options.replyTtlMs ?? REPLY_TTL_MS;
       const { entry } = await outbox.push({
@@ -181,7 +182,7 @@ export class EscalationDesk {
         deadline: new Date(this.now + ttl),
       });
       // No answer by its deadline (and a margin): it might have reached the platform at the last moment.
-      result = (await outbox.result(entry, ttl + 15_000)) ?? { status: 'uncertain', reason: `no answer from the ${platform} process in time` };
+      result = (await outbox.result(entry, ttl + 15_000)) ?? { status: 'uncertain', reason: Reason.NO_ANSWER };
     }
     if (result.status === 'uncertain') {
       // It may have reached the fan: the escalation stays taken (for CLAIM_MS), so nobody sends it twice.

@@ -1,3 +1,4 @@
+import { reasonInWords } from '../../../bot/deliveries/reasons.js';
 import type { Middleware } from '../../../bot/router.js';
 import type { Prompts } from '../../../kernel/prompts.js';
 import type { EscalationDesk } from './desk.js';
@@ -40,7 +41,7 @@ export function editMiddleware(desk: EscalationDesk, prompts: Prompts): Middlewa
           await records.stopEditing(ctx.platform, ctx.sender.id);
           await ctx.reply(prompts.render('cs/esc-send-uncertain', { fan: e.message.sender.name, group: desk.groupName(e) }));
         } else {
-          await ctx.reply(prompts.render('cs/esc-edit-failed', { reason: result.reason ?? '' }));
+          await ctx.reply(prompts.render('cs/esc-edit-failed', { reason: reasonInWords(result.reason ?? '', prompts) }));
         }
       }),
       e.id,

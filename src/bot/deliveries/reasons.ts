@@ -1,0 +1,35 @@
+import type { Prompts } from '../../kernel/prompts.js';
+
+/**
+ * The runtime's own reasons a send did not go out, as the delivery log keeps them: short, stable English
+ * codes a program can match (`--json`). People read them in words (`reasonInWords`); a platform's own
+ * error text is kept as the platform gave it.
+ */
+export const Reason = {
+  HOURLY_CAP: 'hourly cap reached',
+  SHUTTING_DOWN: 'shutting down',
+  QUIET_SHUTDOWN: 'shutting down during quiet hours',
+  PAST_DEADLINE: 'past its deadline',
+  MAY_HAVE_SENT: 'an earlier attempt may have sent it; not sent again',
+  DIED_MID_SEND: 'its process stopped during the send; not sent again',
+  NOT_RUNNING: 'not running in any opsbot process',
+  NO_ANSWER: 'no answer from the sending process in time',
+} as const;
+
+const WORDS: readonly [string, string][] = [
+  // The longer code first: one code starts with another.
+  [Reason.QUIET_SHUTDOWN, 'delivery/reason-quiet-shutdown'],
+  [Reason.SHUTTING_DOWN, 'delivery/reason-shutting-down'],
+  [Reason.HOURLY_CAP, 'delivery/reason-hourly-cap'],
+  [Reason.PAST_DEADLINE, 'delivery/reason-past-deadline'],
+  [Reason.MAY_HAVE_SENT, 'delivery/reason-may-have-sent'],
+  [Reason.DIED_MID_SEND, 'delivery/reason-died-mid-send'],
+  [Reason.NOT_RUNNING, 'delivery/reason-not-running'],
+  [Reason.NO_ANSWER, 'delivery/reason-no-answer'],
+];
+
+/** A reason as a person reads it: the runtime's own in Chinese, a platform's error as it was given. */
+export function reasonInWords(reason: string, prompts: Prompts): string {
+  const known = WORDS.find(([code]) => reason.startsWith(code) || reason.endsWith(code));
+  return known ? prompts.render(known[1]) : reason;
+}
