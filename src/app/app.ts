@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GroupRegistry } from '../bot/groups.js';
-import type { AnyPlugin, ServiceName, Services } from '../bot/plugin.js';
+import type { AnyPlugin, Injected, Injection, ServiceName, Services } from '../bot/plugin.js';
 import type { Outbox } from '../bot/outbox/types.js';
 import { Reporter } from '../bot/reports.js';
 import { RoleDirectory } from '../bot/roles.js';
@@ -95,9 +95,9 @@ export class App {
     return this.container.get(name) as Promise<Services[K]>;
   }
 
-  /** Several services at once. */
-  services<K extends ServiceName>(names: readonly K[]): Promise<Pick<Services, K>> {
-    return this.container.resolve(names) as Promise<Pick<Services, K>>;
+  /** Several services at once (`name?` for one that may not be provided). */
+  services<K extends Injection>(names: readonly K[]): Promise<Injected<K>> {
+    return this.container.resolve(names) as Promise<Injected<K>>;
   }
 
   /** A hook run at close, before those of the services built so far. */

@@ -3,7 +3,7 @@ import type { WechatAdapter, WechatAdapterOptions } from '../bot/adapters/wechat
 import type { MembershipEvent, Platform, Transport } from '../bot/context.js';
 import { startHttpServer } from '../bot/http.js';
 import { createMembershipHandler } from '../bot/membership.js';
-import type { PluginContext, PluginRoute, ServiceName } from '../bot/plugin.js';
+import type { Injection, PluginContext, PluginRoute } from '../bot/plugin.js';
 import { Router, type Middleware } from '../bot/router.js';
 import type { Skill } from '../bot/skill.js';
 import { ErrorCode } from '../kernel/errors.js';
@@ -56,10 +56,11 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
   // The plugins' close hooks run at bot.close(), after the jobs stop and before the outbox does.
   const pluginHooks: (() => unknown)[] = [];
   for (const plugin of app.plugins) {
-    const ctx: PluginContext<ServiceName, unknown> = {
+    // Each plugin's context holds exactly the services it listed; the list's types were checked at definePlugin.
+    const ctx: PluginContext<Injection, unknown> = {
       name: plugin.name,
       config: shop.slice(plugin.name),
-      services: await app.services(plugin.inject),
+      services: (await app.services(plugin.inject as readonly Injection[])) as never,
       logger: app.logger.child({ plugin: plugin.name }),
       skill: (skill) => void skills.push({ plugin: plugin.name, skill }),
       middleware: (mw) => void middleware.push(mw),

@@ -11,6 +11,9 @@ interface Provider {
   readonly create: Create;
 }
 
+/** `metrics?` → `metrics`. */
+const bare = (name: string) => (name.endsWith('?') ? name.slice(0, -1) : name);
+
 /** The coded error for a wiring mistake, naming the plugin: the CLI shows its prompt. */
 export function pluginError(code: ErrorCode, key: string, params: Record<string, string>): UserFacingError {
   return new UserFacingError(code, key, params, { details: params });
@@ -39,18 +42,26 @@ export class Container {
     this.provide(name, { owner: 'runtime', inject: [], create: () => value });
   }
 
-  /** Checks that everything `owner` injects is provided, and that no provider's injections loop. */
+  /** Checks that everything `owner` needs is provided (`name?` only if it is), and that no provider's injections loop. */
   check(owner: string, inject: readonly string[]): void {
-    for (const name of inject) {
-      if (!this.providers.has(name)) throw pluginError(ErrorCode.PLUGIN_SERVICE_MISSING, 'plugin/service-missing', { plugin: owner, service: name });
+    for (const wanted of inject) {
+      const name = bare(wanted);
+      if (!this.providers.has(name)) {
+        if (wanted.endsWith('?')) continue;
+        throw pluginError(ErrorCode.PLUGIN_SERVICE_MISSING, 'plugin/service-missing', { plugin: owner, service: name });
+      }
       this.walk(name, [name], owner);
     }
   }
 
   private walk(name: string, chain: readonly string[], owner: string): void {
     const provider = this.providers.get(name);
-    for (const dep of provider?.inject ?? []) {
-      if (!this.providers.has(dep)) throw pluginError(ErrorCode.PLUGIN_SERVICE_MISSING, 'plugin/service-missing', { plugin: provider!.owner, service: dep });
+    for (const wanted of provider?.inject ?? []) {
+      const dep = bare(wanted);
+      if (!this.providers.has(dep)) {
+        if (wanted.endsWith('?')) continue;
+        throw pluginError(ErrorCode.PLUGIN_SERVICE_MISSING, 'plugin/service-missing', { plugin: provider!.owner, service: dep });
+      }
       if (chain.includes(dep)) throw pluginError(ErrorCode.PLUGIN_SERVICE_CYCLE, 'plugin/service-cycle', { plugin: owner, chain: [...chain, dep].join(' → ') });
       this.walk(dep, [...chain, dep], owner);
     }
@@ -77,10 +88,14 @@ export class Container {
     return made;
   }
 
-  /** The named services, built, as one object. */
+  /** The named services, built, as one object; an optional one (`name?`) nobody provides is left out. */
   async resolve(names: readonly string[]): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const name of names) out[name] = await this.get(name);
+    for (const wanted of names) {
+      const name = bare(wanted);
+      if (wanted.endsWith('?') && !this.providers.has(name)) continue;
+      out[name] = await this.get(name);
+    }
     return out;
   }
 

@@ -41,15 +41,22 @@ export interface Services {
 
 export type ServiceName = keyof Services;
 
+/** A service a plugin needs, or may use when some plugin provides it (`'metrics?'`). */
+export type Injection = ServiceName | `${ServiceName}?`;
+type Required<I> = I extends `${string}?` ? never : I;
+type Optional<I> = I extends `${infer N}?` ? N : never;
+/** The services an injection list gives: the required ones, and the optional ones when provided. */
+export type Injected<I extends Injection> = Pick<Services, Required<I> & ServiceName> & Partial<Pick<Services, Optional<I> & ServiceName>>;
+
 /** What a service factory gets: the services it injected, and a close hook. */
-export interface ServiceScope<I extends ServiceName> {
-  readonly services: Pick<Services, I>;
+export interface ServiceScope<I extends Injection> {
+  readonly services: Injected<I>;
   /** Runs when the app closes, in reverse order of creation. */
   onClose(hook: () => unknown): void;
 }
 
 /** A service a plugin provides to others, built on first use from the services it injects. */
-export interface ServiceFactory<I extends ServiceName, T> {
+export interface ServiceFactory<I extends Injection, T> {
   readonly inject: readonly I[];
   create(scope: ServiceScope<I>): T | Promise<T>;
 }
@@ -68,12 +75,12 @@ export interface PluginRoute {
 }
 
 /** What `apply` registers through: everything it adds is owned by the plugin and ends with the app. */
-export interface PluginContext<I extends ServiceName, C> {
+export interface PluginContext<I extends Injection, C> {
   readonly name: string;
   /** The plugin's slice of shop.json, validated with everything else and frozen. */
   readonly config: C;
-  /** Exactly the services the plugin injected. */
-  readonly services: Pick<Services, I>;
+  /** Exactly the services the plugin injected (an optional one is undefined when nothing provides it). */
+  readonly services: Injected<I>;
   /** A child logger bound to `{ plugin }`. */
   readonly logger: Logger;
   /** A chat skill: its commands, keywords, claims, fallback, buttons. */
@@ -92,8 +99,9 @@ export interface PluginContext<I extends ServiceName, C> {
  * with every other slice in one pass), the services it provides, and `apply`, which registers its
  * triggers, middleware, job handlers, routes and close hooks through the context.
  */
-export interface Plugin<I extends ServiceName = ServiceName, C = unknown> {
+export interface Plugin<I extends Injection = Injection, C = unknown> {
   readonly name: string;
+  /** The services it needs; `'name?'` for one it uses only when some plugin provides it. */
   readonly inject: readonly I[];
   /**
    * `key`: the plugin's part of shop.json (default its name); the parsed value is `ctx.config`. The
@@ -109,11 +117,11 @@ export interface Plugin<I extends ServiceName = ServiceName, C = unknown> {
 export type AnyPlugin = Plugin<any, any>;
 
 /** Declares a plugin with its services' types checked against what it injects. */
-export function definePlugin<const I extends ServiceName, C = undefined>(plugin: Plugin<I, C>): Plugin<I, C> {
+export function definePlugin<const I extends Injection, C = undefined>(plugin: Plugin<I, C>): Plugin<I, C> {
   return plugin;
 }
 
 /** Declares a service a plugin provides, built from the services it injects. */
-export function provider<const I extends ServiceName, T>(inject: readonly I[], create: (scope: ServiceScope<I>) => T | Promise<T>): ServiceFactory<I, T> {
+export function provider<const I extends Injection, T>(inject: readonly I[], create: (scope: ServiceScope<I>) => T | Promise<T>): ServiceFactory<I, T> {
   return { inject, create };
 }

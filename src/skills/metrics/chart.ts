@@ -1,7 +1,3 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { renderAsync, Resvg } from '@resvg/resvg-js';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -9,6 +5,9 @@ import { LabelLayout } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import { ErrorCode, OpsbotError } from '../../kernel/errors.js';
 import { Prompts } from '../../kernel/prompts.js';
+import { bundledFonts, FONT_FAMILY, rasterize, rasterizeAsync } from '../shared/picture.js';
+
+export { bundledFontPath } from '../shared/picture.js';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, LabelLayout, SVGRenderer]);
 
@@ -39,7 +38,7 @@ export const MAX_POINTS = 92;
 const WIDTH = 800;
 const OUT_WIDTH = 1200;
 const PAD = 16;
-const FAMILY = 'Noto Sans Hans';
+const FAMILY = FONT_FAMILY;
 const SIZE = { title: 20, axis: 14, label: 13, legend: 14 } as const;
 const COLORS = ['#3366e6', '#a3aec2'] as const;
 const LABEL_COLORS = ['#1d2129', '#6b7385'] as const;
@@ -49,47 +48,14 @@ const SPLIT_COLOR = '#eceef2';
 /** Widest category label on a horizontal bar chart before it wraps to a second line. */
 const NAME_MAX = 220;
 
-let fontFiles: string[] | undefined;
-
-/** The bundled Noto Sans Hans Regular file (from @embedpdf/fonts-sc); throws a coded error when missing. */
-export function bundledFontPath(): string {
-  return loadFonts()[0]!;
-}
-
-// resvg-js's Node binding takes its options as JSON, so fontBuffers cannot cross it (they arrive as
-// arrays of numbers, unparsed, and the text falls back to tofu); paths are memory-mapped per render in a
-// few milliseconds. So what is cached is the resolved, checked list of paths.
-function loadFonts(): string[] {
-  if (fontFiles) return fontFiles;
-  let dir: string;
-  try {
-    dir = join(dirname(dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-sc'))), 'fonts');
-  } catch (cause) {
-    throw new OpsbotError(ErrorCode.METRICS_CHART_FAILED, 'font package @embedpdf/fonts-sc not installed', { cause });
-  }
-  const regular = join(dir, 'NotoSansHans-Regular.otf');
-  if (!existsSync(regular)) {
-    throw new OpsbotError(ErrorCode.METRICS_CHART_FAILED, `bundled font missing: ${regular}`, { details: { path: regular } });
-  }
-  // Bold is for the title only; without it resvg fakes nothing and draws the title in Regular.
-  const bold = join(dir, 'NotoSansHans-Bold.otf');
-  fontFiles = existsSync(bold) ? [regular, bold] : [regular];
-  return fontFiles;
-}
-
 let shipped: Prompts | undefined;
 
 /** Renders the chart as a PNG about 1200 px wide on white, with only the bundled font. */
 export function renderChart(spec: ChartSpec, options: RenderChartOptions = {}): Buffer {
   const svg = renderChartSvg(spec, options);
-  const files = loadFonts();
+  const fonts = bundledFonts();
   try {
-    const resvg = new Resvg(svg, {
-      background: '#ffffff',
-      fitTo: { mode: 'width', value: OUT_WIDTH },
-      font: { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FAMILY },
-    });
-    return resvg.render().asPng();
+    return rasterize(svg, OUT_WIDTH, fonts);
   } catch (cause) {
     throw chartFailed('rasterising the chart failed', spec, cause);
   }
@@ -101,14 +67,9 @@ export function renderChart(spec: ChartSpec, options: RenderChartOptions = {}): 
  */
 export async function renderChartAsync(spec: ChartSpec, options: RenderChartOptions = {}): Promise<Buffer> {
   const svg = renderChartSvg(spec, options);
-  const files = loadFonts();
+  const fonts = bundledFonts();
   try {
-    const image = await renderAsync(svg, {
-      background: '#ffffff',
-      fitTo: { mode: 'width', value: OUT_WIDTH },
-      font: { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FAMILY },
-    });
-    return image.asPng();
+    return await rasterizeAsync(svg, OUT_WIDTH, fonts);
   } catch (cause) {
     throw chartFailed('rasterising the chart failed', spec, cause);
   }
