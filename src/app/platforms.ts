@@ -34,6 +34,8 @@ export async function startPlatforms(app: App, wiring: Wiring): Promise<Platform
   const wanted = new Set(wiring.platforms ?? config.platforms);
   const { store, roles, outbox } = await app.services(['store', 'roles', 'outbox']);
   const common = { router: wiring.router, store, logger, tz: config.tz, now: app.now, onMembership: wiring.onMembership };
+  // The shop's quiet hours (OPSBOT_QUIET_HOURS); `off` is a range that is never entered.
+  const quietHours = config.quietHours ?? { start: '00:00', end: '00:00' };
   const hooks: Record<string, RawHandler> = {};
   let telegram: TelegramAdapter | undefined;
   let wechat: WechatAdapter | undefined;
@@ -50,7 +52,7 @@ export async function startPlatforms(app: App, wiring: Wiring): Promise<Platform
       staff,
       token: telegramConfig.token,
       ...(telegramConfig.apiRoot ? { apiRoot: telegramConfig.apiRoot } : {}),
-      ...(wiring.telegram?.pacing ? { pacing: wiring.telegram.pacing } : {}),
+      pacing: { quietHours, ...wiring.telegram?.pacing },
     });
     const webhook = Boolean(telegramConfig.webhookUrl);
     if (webhook) hooks['/telegram/webhook'] = (headers, body) => telegram!.webhookUpdate(telegramConfig.webhookSecret, String(headers['x-telegram-bot-api-secret-token'] ?? ''), body);
@@ -79,7 +81,7 @@ export async function startPlatforms(app: App, wiring: Wiring): Promise<Platform
       // Its outbox is sent once the account is known, at each login.
       onLogin: (account) => void wiring.attach('wechat', adapter, account).catch((err: unknown) => logger.error({ err }, 'wechat: could not start sending the outbox')),
       ...(wiring.wechat?.puppet ? { puppet: wiring.wechat.puppet } : {}),
-      ...(wiring.wechat?.pacing ? { pacing: wiring.wechat.pacing } : {}),
+      pacing: { quietHours, ...wiring.wechat?.pacing },
     });
     wechat = adapter;
     await wechat.start();

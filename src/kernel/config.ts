@@ -44,6 +44,8 @@ export interface Config {
   readonly wechat: boolean;
   /** What `opsbot start` runs in this process (OPSBOT_PLATFORMS; default every platform configured). */
   readonly platforms: readonly PlatformName[];
+  /** Local `HH:MM` range in which pushes wait (OPSBOT_QUIET_HOURS, default 23:00–08:00); null: never. */
+  readonly quietHours: { readonly start: string; readonly end: string } | null;
   /** The shop's groups and people (JSON); default `shop.json` in the working folder, used when present. */
   readonly shopFile: string;
 }
@@ -125,6 +127,10 @@ const EnvSchema = z.object({
   WECHATY_PUPPET: z.string().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
   // Several processes share one Redis: each runs some of the platforms (one per bot account, say).
+  OPSBOT_QUIET_HOURS: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/i, { message: 'config/invalid-quiet-hours' })
+    .default('23:00-08:00'),
   OPSBOT_PLATFORMS: z.string().regex(/^\s*(telegram|wechat)(\s*,\s*(telegram|wechat))*\s*$/, { message: 'config/invalid-platforms' }).optional(),
 });
 
@@ -191,6 +197,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
     httpPort: vars.OPSBOT_HTTP_PORT,
     wechat: Boolean(vars.WECHATY_PUPPET),
+    quietHours: quietHoursOf(vars.OPSBOT_QUIET_HOURS),
     platforms: Object.freeze(vars.OPSBOT_PLATFORMS ? [...new Set(people(vars.OPSBOT_PLATFORMS) as PlatformName[])] : configured),
     shopFile: abs(vars.OPSBOT_SHOP_FILE ?? 'shop.json'),
     ...(vars.TELEGRAM_BOT_TOKEN
@@ -215,6 +222,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
   };
   return Object.freeze(config);
+}
+
+/** `23:00-08:00` → its two ends; `off` → null. */
+function quietHoursOf(value: string): Config['quietHours'] {
+  if (value.toLowerCase() === 'off') return null;
+  const [start = '23:00', end = '08:00'] = value.split('-');
+  return Object.freeze({ start, end });
 }
 
 function people(list: string | undefined): string[] {

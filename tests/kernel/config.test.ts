@@ -93,4 +93,15 @@ describe('loadConfig', () => {
       cleanup();
     }
   });
+
+  it('runs the platforms configured unless OPSBOT_PLATFORMS says which, and reads the shop\'s quiet hours', () => {
+    const both = { TELEGRAM_BOT_TOKEN: '1:abc', WECHATY_PUPPET: 'wechaty-puppet-mock' };
+    expect(testConfig(both).platforms).toEqual(['telegram', 'wechat']);
+    expect(testConfig({ ...both, OPSBOT_PLATFORMS: ' wechat ' }).platforms).toEqual(['wechat']);
+    expect(testConfig().platforms).toEqual([]);
+    expect(testConfig().quietHours).toEqual({ start: '23:00', end: '08:00' });
+    expect(testConfig({ OPSBOT_QUIET_HOURS: '00:30-07:00' }).quietHours).toEqual({ start: '00:30', end: '07:00' });
+    expect(testConfig({ OPSBOT_QUIET_HOURS: 'OFF' }).quietHours).toBeNull();
+    expect(problemsOf({ OPSBOT_QUIET_HOURS: '23-8', OPSBOT_PLATFORMS: 'telegram' }).map(([, key]) => key).sort()).toEqual(['config/invalid-quiet-hours', 'config/platform-not-configured']);
+  });
 });

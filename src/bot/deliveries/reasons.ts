@@ -14,6 +14,7 @@ export const Reason = {
   DIED_MID_SEND: 'its process stopped during the send; not sent again',
   NOT_RUNNING: 'not running in any opsbot process',
   NO_ANSWER: 'no answer from the sending process in time',
+  CANCELLED: 'cancelled before it was sent',
 } as const;
 
 const WORDS: readonly [string, string][] = [
@@ -26,6 +27,7 @@ const WORDS: readonly [string, string][] = [
   [Reason.DIED_MID_SEND, 'delivery/reason-died-mid-send'],
   [Reason.NOT_RUNNING, 'delivery/reason-not-running'],
   [Reason.NO_ANSWER, 'delivery/reason-no-answer'],
+  [Reason.CANCELLED, 'delivery/reason-cancelled'],
 ];
 
 /** A reason as a person reads it: the runtime's own in Chinese, a platform's error as it was given. */

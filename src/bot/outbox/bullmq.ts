@@ -2,8 +2,9 @@ import { DelayedError, Job as BullJob, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisConnection } from '../bullmq.js';
 import type { Platform, Transport } from '../context.js';
-import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
-import { decodeEntry, encodeEntry, isPriority, newEntry, OUTBOX_KEEP_MS } from './entry.js';
+import { Reason } from '../deliveries/reasons.js';
+import { deliverEntry, heldUntil, logOutcome, settleOrphan } from './deliver.js';
+import { decodeEntry, encodeEntry, entryId, isPriority, newEntry, OUTBOX_KEEP_MS } from './entry.js';
 import { Presence } from './presence.js';
 import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type OutboxOptions, type PushInput, type PushResult } from './types.js';
 
@@ -70,11 +71,29 @@ export class BullOutbox implements Outbox {
     return { entry: kept ? decodeEntry(kept.data as string) : entry, created };
   }
 
+  async cancel(push: Pick<PushInput, 'platform' | 'account' | 'chat' | 'dedupeKey' | 'source'>): Promise<boolean> {
+    const account = push.account ?? (await this.options.resolveAccount?.(push.platform, push.chat)) ?? ANY_ACCOUNT;
+    const job = await BullJob.fromId(this.queue(push.platform, account), entryId(push.dedupeKey));
+    if (!job || !['waiting', 'delayed', 'prioritized'].includes(await job.getState())) return false;
+    try {
+      await job.remove();
+    } catch {
+      return false; // its sender took it meanwhile
+    }
+    await logOutcome(decodeEntry(job.data as string), { status: 'dropped', reason: Reason.CANCELLED }, this.options);
+    return true;
+  }
+
   async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {
     const queue = this.queue(entry.platform, entry.account);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await BullJob.fromId(queue, entry.id);
+      if (!job) {
+        // Taken back (cancelled) or long gone: the delivery log has how it ended.
+        const ended = await this.options.store.tables.deliveries.get(entry.id);
+        if (ended) return { status: ended.status, ...(ended.reason ? { reason: ended.reason } : {}) };
+      }
       if (job?.finishedOn) {
         if (job.returnvalue) return job.returnvalue as PushResult;
         if (!STALLED.test(job.failedReason ?? '')) return { status: 'failed', reason: job.failedReason ?? 'failed' };

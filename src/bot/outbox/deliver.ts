@@ -55,7 +55,7 @@ export async function deliverEntry(entry: OutboxEntry, transport: Transport, opt
 }
 
 /** The delivery log's line for an entry the outbox ended itself (the send queue logs what it sends). */
-function logOutcome(entry: OutboxEntry, result: PushResult, options: Pick<DeliverOptions, 'store' | 'now'>): Promise<void> {
+export function logOutcome(entry: OutboxEntry, result: PushResult, options: Pick<DeliverOptions, 'store' | 'now'>): Promise<void> {
   return options.store.tables.deliveries.record({
     id: entry.id,
     at: new Date(options.now()).toISOString(),

@@ -1,7 +1,8 @@
 import type { Platform, Transport } from '../context.js';
 import type { SqliteTables } from '../store/index.js';
-import { deliverEntry, heldUntil, settleOrphan } from './deliver.js';
-import { decodeEntry, encodeEntry, isPriority, newEntry } from './entry.js';
+import { Reason } from '../deliveries/reasons.js';
+import { deliverEntry, heldUntil, logOutcome, settleOrphan } from './deliver.js';
+import { decodeEntry, encodeEntry, entryId, isPriority, newEntry } from './entry.js';
 import { Presence } from './presence.js';
 import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type OutboxOptions, type PushInput, type PushResult } from './types.js';
 
@@ -39,6 +40,14 @@ export class SqliteOutbox implements Outbox {
     });
     if (created) for (const wake of this.wakers.get(entry.platform) ?? []) wake();
     return { entry: decodeEntry(row.entry), created };
+  }
+
+  async cancel(push: Pick<PushInput, 'platform' | 'account' | 'chat' | 'dedupeKey' | 'source'>): Promise<boolean> {
+    const result: PushResult = { status: 'dropped', reason: Reason.CANCELLED };
+    const row = await this.tables.outbox.cancelQueued(entryId(push.dedupeKey), JSON.stringify(result));
+    if (!row) return false;
+    await logOutcome(decodeEntry(row.entry), result, this.options);
+    return true;
   }
 
   async result(entry: OutboxEntry, timeoutMs = 30_000): Promise<PushResult | undefined> {

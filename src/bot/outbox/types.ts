@@ -58,6 +58,11 @@ export const ANY_ACCOUNT = '*';
 export interface Outbox {
   /** Writes a push; idempotent by `dedupeKey` (`created` is false for the second and later). */
   push(input: PushInput): Promise<{ readonly entry: OutboxEntry; readonly created: boolean }>;
+  /**
+   * Takes back a push that is still waiting (a cancelled or moved live): it ends `dropped` in the delivery
+   * log and is never sent. False when there is none waiting (sent, being sent, or never pushed).
+   */
+  cancel(push: Pick<PushInput, 'platform' | 'account' | 'chat' | 'dedupeKey' | 'source'>): Promise<boolean>;
   /** The push's outcome once its owner has sent it; undefined if it has not ended within `timeoutMs`. */
   result(entry: OutboxEntry, timeoutMs?: number): Promise<PushResult | undefined>;
   /** Sends this account's entries (and those for any account of the platform) through `transport`, until stopped. */

@@ -27,6 +27,8 @@ export interface SqliteOutbox {
   defer(id: string, owner: string, notBefore: number): Promise<void>;
   /** Ends an entry with its result. */
   finish(id: string, result: string): Promise<void>;
+  /** Ends an entry that is still waiting (not taken by any sender) with `result`; the row if it was. */
+  cancelQueued(id: string, result: string): Promise<OutboxRow | undefined>;
   /** Entries being sent by processes that stopped beating, now taken by `owner` to settle. */
   adoptOrphans(owner: string, platform: string, accounts: readonly string[], staleMs?: number): Promise<OutboxRow[]>;
   get(id: string): Promise<OutboxRow | undefined>;
@@ -76,6 +78,9 @@ export function sqliteOutbox(q: Query, now: () => number): SqliteOutbox {
     },
     async finish(id, result) {
       await q(`UPDATE opsbot_outbox SET state = 'done', result = ?, updated = ? WHERE id = ?`, result, now(), id);
+    },
+    async cancelQueued(id, result) {
+      return (await rows(`UPDATE opsbot_outbox SET state = 'done', result = ?, updated = ? WHERE id = ? AND state = 'queued' RETURNING *`, result, now(), id))[0];
     },
     adoptOrphans(owner, platform, accounts, staleMs = PROCESS_STALE_MS) {
       const t = now();

@@ -179,6 +179,23 @@ describe.each(['sqlite', 'redis'] as const)('the outbox (%s)', (backend) => {
     expect((await store.tables.deliveries.list({ source: 'live:' })).map((d) => d.id)).toEqual([entry.id]);
   });
 
+  it('takes back a push still waiting (a cancelled live): dropped in the log, never sent', async () => {
+    const o = await outbox('owner');
+    const account = new Account(store, 'wx-a');
+    account.quietUntil = Date.now() + 60_000;
+    await o.serve('wechat', 'wx-a', account.transport);
+    const input = push({ dedupeKey: 'live:9:r1:reminder:10m:wechat:room-1@chatroom' });
+    const { entry } = await o.push(input);
+    await new Promise((r) => setTimeout(r, 300)); // taken and deferred by its owner
+    expect(await o.cancel(input)).toBe(true);
+    expect(await o.cancel(input)).toBe(false);
+    expect(await o.result(entry, 5_000)).toMatchObject({ status: 'dropped' });
+    expect(await store.tables.deliveries.get(entry.id)).toMatchObject({ status: 'dropped', reason: 'cancelled before it was sent' });
+    account.quietUntil = 0;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(account.texts()).toEqual([]);
+  });
+
   it('keeps a picture whole through the outbox', async () => {
     const o = await outbox('owner');
     const got: Outbound[] = [];
