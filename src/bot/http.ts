@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { UserFacingError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { politeFailure } from './boundary.js';
@@ -36,6 +37,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({ path: v.instancePath, message: v.message }));
       return reply.code(400).send({ error: { code: 'OPSBOT_ERR_HTTP_INVALID', message: options.prompts.render('http/invalid-input'), issues } });
+    }
+    // The user's own input refused (a live in the past, an unknown group): 400 with the sentence and its code.
+    if (err instanceof UserFacingError && err.cause === undefined) {
+      return reply.code(400).send({ error: { code: err.code, message: options.prompts.render(err.promptKey, err.params), details: err.details } });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'OPSBOT_ERR_HTTP_REFUSED', message: (err as Error).message } });

@@ -1,5 +1,6 @@
 import type { AnyPlugin } from '../bot/plugin.js';
 import { csScriptsPlugin } from './cs-scripts/index.js';
+import { livePlugin } from './live/index.js';
 import { metricsPlugin } from './metrics/index.js';
 import { playbookQaPlugin } from './playbook-qa/index.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
@@ -13,7 +14,8 @@ declare module '../bot/plugin.js' {
 
 /**
  * The shop's plugins, in the order they are asked: metrics claims an operator's KPI question before the
- * playbook's fallback sees it, and the customer-service front desk takes what fans leave unclaimed.
+ * playbook's fallback sees it, the customer-service front desk takes what fans leave unclaimed, and lives
+ * answer fans' questions about the next live in the groups.
  * Adding a skill is one folder and one line here.
  */
-export const shopPlugins: readonly AnyPlugin[] = [metricsPlugin, playbookQaPlugin, csScriptsPlugin];
+export const shopPlugins: readonly AnyPlugin[] = [metricsPlugin, playbookQaPlugin, csScriptsPlugin, livePlugin];

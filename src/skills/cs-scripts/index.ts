@@ -29,7 +29,12 @@ export const csScriptsPlugin = definePlugin({
   inject: ['cs', 'facts', 'escalations', 'prompts'],
   provide: (config) => ({
     facts: provider(['prompts'], ({ services }) => resolveFacts(config(), services.prompts)),
-    cs: provider(['prompts', 'logger', 'llm', 'facts'], ({ services: s }) => new CsScripts({ prompts: s.prompts, logger: s.logger, facts: s.facts.facts, ...(s.llm ? { llm: s.llm } : {}) })),
+    cs: provider(['prompts', 'logger', 'llm', 'facts', 'lives?'], async ({ services: s }) => {
+      // Where the live plugin runs, the `live` scripts quote the next live (from its cache, kept fresh by it).
+      const lives = s.lives;
+      if (lives) await lives.refresh().catch((err: unknown) => s.logger.warn({ err }, 'cs: the planned lives could not be read; the live scripts stay general'));
+      return new CsScripts({ prompts: s.prompts, logger: s.logger, facts: s.facts.facts, ...(s.llm ? { llm: s.llm } : {}), ...(lives ? { live: () => lives.scriptFacts() } : {}) });
+    }),
     escalations: provider(['store', 'outbox', 'scheduler', 'transports', 'prompts', 'logger', 'roles', 'config', 'clock'], ({ services: s }) => {
       const inTelegram = (people: readonly string[]) => people.filter((p) => p.startsWith('telegram:'));
       return new EscalationDesk({

@@ -77,10 +77,30 @@ export function pickScripts(scripts: readonly Script[], intent: Intent, normaliz
   return picked;
 }
 
-/** A script filled in with the shop's facts. */
-export function fillScript(script: Script, facts: ShopFacts, prompts: Prompts): Suggestion {
+/** What the shop has planned, for the `live` scripts to quote (from the live plugin, when it runs). */
+export interface LiveScriptFacts {
+  /** The next live: `今天 20:00`, its title, its main offer (`福利：满199减30，` or ''), its products. */
+  readonly next?: { readonly when: string; readonly title: string; readonly offer: string; readonly products: string };
+  /** The last live with a replay link. */
+  readonly replay?: { readonly title: string; readonly link: string };
+}
+
+/**
+ * A script filled in with the shop's facts. A `live` script has a variant that quotes the next live
+ * (`…-next`) or the last one's replay (`…-replay`) when the shop has one planned or recorded.
+ */
+export function fillScript(script: Script, facts: ShopFacts, prompts: Prompts, live?: LiveScriptFacts): Suggestion {
+  const key = scriptPrompt(script);
+  const variant =
+    script.intent !== 'live'
+      ? undefined
+      : live?.replay && prompts.has(`${key}-replay`)
+        ? { key: `${key}-replay`, params: live.replay }
+        : live?.next && prompts.has(`${key}-next`)
+          ? { key: `${key}-next`, params: live.next }
+          : undefined;
   return {
-    text: prompts.render(scriptPrompt(script), factParams(facts)),
+    text: variant ? prompts.render(variant.key, { ...factParams(facts), ...variant.params }) : prompts.render(key, factParams(facts)),
     source: `scripts/${script.key}`,
     tone: script.tone,
     basis: prompts.render('kb/citation', script.basis),

@@ -7,7 +7,7 @@ import { IntentClassifier, loadExampleBank, type LabelledExample } from './class
 import type { ShopFacts } from './facts.js';
 import { INTENTS, type Intent, type IntentResult } from './intents.js';
 import { normalizeMessage } from './normalize.js';
-import { factParams, fillScript, loadScripts, pickScripts, type Script, type Suggestion } from './scripts.js';
+import { factParams, fillScript, loadScripts, pickScripts, type LiveScriptFacts, type Script, type Suggestion } from './scripts.js';
 
 /** Longer than this is not one customer message: the agent pasted a whole conversation. */
 export const MAX_MESSAGE_CHARS = 2000;
@@ -28,6 +28,8 @@ export interface CsScriptsOptions {
   readonly llm?: LlmService;
   readonly bank?: readonly LabelledExample[];
   readonly scripts?: readonly Script[];
+  /** The next live and the last replay, where the live plugin runs: the `live` scripts quote them. */
+  readonly live?: () => LiveScriptFacts | undefined;
 }
 
 const ModelIntent = z.object({ intent: z.enum(INTENTS), confidence: z.coerce.number().min(0).max(1).optional() });
@@ -88,14 +90,15 @@ export class CsScripts {
   /** The shop's scripts that fit the message, filled with its facts (the offline suggestions). */
   templates(message: string, intent: Intent): Suggestion[] {
     const normalized = normalizeMessage(message).text;
-    return pickScripts(this.scripts, intent, normalized).map((s) => fillScript(s, this.options.facts, this.options.prompts));
+    const live = this.options.live?.();
+    return pickScripts(this.scripts, intent, normalized).map((s) => fillScript(s, this.options.facts, this.options.prompts, live));
   }
 
   /** The script a fan may get unreviewed for this message (facts only), or undefined. */
   autoReply(message: string, intent: Intent): Suggestion | undefined {
     const normalized = normalizeMessage(message).text;
     const [best] = pickScripts(this.scripts.filter((s) => s.auto || s.intent === 'other'), intent, normalized, 1);
-    return best ? fillScript(best, this.options.facts, this.options.prompts) : undefined;
+    return best ? fillScript(best, this.options.facts, this.options.prompts, this.options.live?.()) : undefined;
   }
 
   /** The intent and two or three suggested replies (none or one for `other`). */

@@ -200,6 +200,13 @@ export class MetricsService {
     return undefined;
   }
 
+  /** Units sold per product on one day (YYYY-MM-DD), most first; empty when that day has no data. */
+  unitsByProduct(day: string): { product: string; units: number }[] {
+    if (this.db.count() === 0) return [];
+    const result = executeQuery(this.db, { metric: 'units', from: day, to: day, filters: {}, breakdown: 'product' });
+    return (result.breakdown ?? []).flatMap((b) => (typeof b.value === 'number' && b.value > 0 ? [{ product: b.key, units: b.value }] : []));
+  }
+
   close(): void {
     this.opened?.close();
     this.opened = undefined;
