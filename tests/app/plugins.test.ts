@@ -124,7 +124,8 @@ describe('the plugin contract', () => {
 
   it('builds only what a command needs: asking the playbook opens no store', async () => {
     const a = app(shopPlugins);
-    await a.service('cs');
+    await a.service('knowledge');
+    await a.service('facts');
     await a.close();
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(dir.dir, 'opsbot.sqlite'))).toBe(false);
