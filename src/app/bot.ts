@@ -78,11 +78,11 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
     roles: rt.roles,
     ...(app.tuning.rateLimit ? { rateLimit: app.tuning.rateLimit } : {}),
     allows: (ctx, skill) => (ctx.chat.type === 'group' ? groups.allows(ctx.platform, ctx.chat.id, skill) : Promise.resolve(true)),
-  });
-  // A group the bot hears from is one it is in, even if it joined while the bot was offline.
-  router.use(async (ctx, next) => {
-    if (ctx.chat.type === 'group' && ctx.platform !== 'local') await groups.noteSeen(ctx.platform, ctx.chat.id, ctx.chat.title, ctx.account);
-    await next();
+    // A group the bot hears from is one it is in, even if it joined while the bot was offline: known
+    // before the message is routed, so a skill's claim on it already counts it among the fan groups.
+    observe: async (ctx) => {
+      if (ctx.chat.type === 'group' && ctx.platform !== 'local') await groups.noteSeen(ctx.platform, ctx.chat.id, ctx.chat.title, ctx.account);
+    },
   });
   for (const mw of middleware) router.use(mw);
   for (const { plugin, skill } of skills) {

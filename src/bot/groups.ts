@@ -28,7 +28,8 @@ export const GROUPS_CACHE_MS = 3_000;
  */
 export class GroupRegistry {
   private cache?: { at: number; groups: GroupRecord[] };
-  private readonly seen = new Set<string>();
+  /** The first note of each group in this process: later messages wait for it, so a claim already sees the group. */
+  private readonly seen = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -84,14 +85,21 @@ export class GroupRegistry {
   }
 
   /** A message came from a group (to `account`): registers it the first time this process sees it. */
-  async noteSeen(platform: Platform, id: string, name: string | undefined, account?: string): Promise<void> {
+  noteSeen(platform: Platform, id: string, name: string | undefined, account?: string): Promise<void> {
     const key = this.key(platform, id);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    // Unknown, marked left (the bot was added back while this process was away), or served by an account
-    // not yet recorded: it is active, and this account serves it.
-    const g = await this.get(platform, id);
-    if (!g || g.status === 'left' || (account && !g.account)) await this.joined(platform, id, name ?? g?.name ?? id, 'seen', account);
+    let noted = this.seen.get(key);
+    if (!noted) {
+      // Unknown, marked left (the bot was added back while this process was away), or served by an
+      // account not yet recorded: it is active, and this account serves it.
+      noted = (async () => {
+        const g = await this.get(platform, id);
+        if (!g || g.status === 'left' || (account && !g.account)) await this.joined(platform, id, name ?? g?.name ?? id, 'seen', account);
+      })();
+      // A failure (the store away) is tried again with the next message.
+      noted.catch(() => this.seen.delete(key));
+      this.seen.set(key, noted);
+    }
+    return noted;
   }
 
   /** The account that serves a group (its pushes are sent from it), if known. */

@@ -20,6 +20,8 @@ export interface RouterOptions {
   readonly dedupeTtlMs?: number;
   /** Whether `skill` may act in this chat (a group's policy); all may when absent. */
   readonly allows?: (ctx: ChatContext, skill: string) => Promise<boolean>;
+  /** Told of every message from someone else before it is routed (the group registry learns a group from it). */
+  readonly observe?: (ctx: ChatContext) => Promise<void>;
 }
 
 /** Where a message goes: the skill that takes it (if any), what it gets, and whether it counts as addressed to the bot. */
@@ -107,6 +109,7 @@ export class Router {
       (c, next) => this.dropDuplicates(c, next),
       (c, next) => (c.self || c.sender.isBot ? Promise.resolve() : next()),
       async (c, next) => {
+        await this.options.observe?.(c);
         route = await this.route(c);
         await next();
       },
