@@ -40,7 +40,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     }
     // The user's own input refused (a live in the past, an unknown group): 400 with the sentence and its code.
     if (err instanceof UserFacingError && err.cause === undefined) {
-      return reply.code(400).send({ error: { code: err.code, message: options.prompts.render(err.promptKey, err.params), details: err.details } });
+      return reply.code(err.code.endsWith('_NOT_FOUND') ? 404 : 400).send({ error: { code: err.code, message: options.prompts.render(err.promptKey, err.params), details: err.details } });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'OPSBOT_ERR_HTTP_REFUSED', message: (err as Error).message } });
