@@ -64,7 +64,7 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
       logger: app.logger.child({ plugin: plugin.name }),
       skill: (skill) => void skills.push({ plugin: plugin.name, skill }),
       middleware: (mw) => void middleware.push(mw),
-      job: (kind, handler) => rt.scheduler.handle(kind, handler as never),
+      job: (kind, handler, options) => rt.scheduler.handle(kind, handler as never, options),
       route: (route) => void routes.push({ plugin: plugin.name, route }),
       onClose: (hook) => void pluginHooks.push(hook),
     };

@@ -10,7 +10,7 @@ import type { Outbox } from './outbox/types.js';
 import type { Reporter } from './reports.js';
 import type { RoleDirectory } from './roles.js';
 import type { Middleware } from './router.js';
-import type { JobHandler, Scheduler } from './scheduler/types.js';
+import type { HandlerOptions, JobHandler, Scheduler } from './scheduler/types.js';
 import type { Skill } from './skill.js';
 import type { Store } from './store/index.js';
 import type { Transports } from './transports.js';
@@ -87,8 +87,8 @@ export interface PluginContext<I extends Injection, C> {
   skill(skill: Skill): void;
   /** Middleware run for every message after the runtime's own checks, in plugin order. */
   middleware(mw: Middleware): void;
-  /** Runs the scheduler's jobs of `kind` (once across every process sharing the store). */
-  job<P>(kind: string, handler: JobHandler<P>): void;
+  /** Runs the scheduler's jobs of `kind` (once across every process sharing the store; see `rerunnable`). */
+  job<P>(kind: string, handler: JobHandler<P>, options?: HandlerOptions): void;
   route(route: PluginRoute): void;
   /** Runs when the app closes; hooks run in reverse order of registration. */
   onClose(hook: () => unknown): void;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { within } from '../../kernel/timeout.js';
 import { redisConnection } from '../bullmq.js';
 import { defaultDeadline, runClaimed, type RunOutcome } from './runner.js';
-import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
+import type { HandlerOptions, Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
 
 interface JobData {
   readonly id: string;
@@ -11,6 +11,8 @@ interface JobData {
   readonly at: number;
   readonly deadline: number;
   readonly payload: unknown;
+  /** Set when a rerunnable job was put back after its process died: a second death leaves it interrupted. */
+  readonly resumed?: boolean;
 }
 
 const KEEP_S = 30 * 24 * 3600;
@@ -23,10 +25,12 @@ const STALLED = /stalled/i;
  * The scheduler on Redis: BullMQ delayed jobs (the job id is the dedupe key) and a worker in each
  * process. A job is never run twice: BullMQ does not retry a stalled job (`maxStalledCount: 0`, it is
  * failed and reported interrupted), and a once-marker in the store is taken before the handler runs.
+ * A rerunnable kind's stalled job is put back once instead: its marker dropped, flagged `resumed`.
  */
 export class BullScheduler implements Scheduler {
   readonly kind = 'redis';
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly rerunnable = new Set<string>();
   private readonly connection: Redis;
   private readonly queue: Queue;
   private worker?: Worker;
@@ -122,9 +126,10 @@ export class BullScheduler implements Scheduler {
     return [...open, ...ended].slice(0, limit).sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  handle(kind: string, handler: JobHandler): void {
+  handle(kind: string, handler: JobHandler, options: HandlerOptions = {}): void {
     if (this.handlers.has(kind)) throw new Error(`a handler for jobs of kind "${kind}" is already registered`);
     this.handlers.set(kind, handler);
+    if (options.rerunnable) this.rerunnable.add(kind);
   }
 
   async start(): Promise<void> {
@@ -143,11 +148,29 @@ export class BullScheduler implements Scheduler {
     this.worker.on('error', (err) => logger.warn({ err: err.message }, 'scheduler: worker error'));
     this.worker.on('failed', (job, err) => {
       if (!job || !STALLED.test(err.message)) return;
-      const data = job.data as JobData;
-      logger.warn({ job: data.id, kind: data.kind }, 'job interrupted: its process died after claiming it');
-      reporter?.add({ kind: 'job-interrupted', what: data.id, reason: prompts.render('scheduler/reason-interrupted') });
+      void this.afterStall(job).then((resumed) => {
+        const data = job.data as JobData;
+        if (resumed) return void logger.warn({ job: data.id, kind: data.kind }, 'job resumed: its process died while running it; it runs once more');
+        logger.warn({ job: data.id, kind: data.kind }, 'job interrupted: its process died after claiming it');
+        reporter?.add({ kind: 'job-interrupted', what: data.id, reason: prompts.render('scheduler/reason-interrupted') });
+      });
     });
     await this.worker.waitUntilReady();
+  }
+
+  /** A stalled job of a rerunnable kind, not resumed before, goes back to wait once; true when it did. */
+  private async afterStall(job: BullJob): Promise<boolean> {
+    const data = job.data as JobData;
+    if (!this.rerunnable.has(data.kind) || data.resumed) return false;
+    try {
+      await job.updateData({ ...data, resumed: true });
+      await this.options.store.release(`job-run:${data.id}`);
+      await job.retry('failed');
+      return true;
+    } catch (err) {
+      this.options.logger.error({ err, job: data.id }, 'scheduler: a stalled job could not be put back');
+      return false;
+    }
   }
 
   private async process(job: BullJob): Promise<RunOutcome> {

@@ -3,7 +3,7 @@ import { within } from '../../kernel/timeout.js';
 import type { SqliteTables } from '../store/index.js';
 import type { JobRow } from '../store/sqlite-jobs.js';
 import { defaultDeadline, runClaimed } from './runner.js';
-import type { Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
+import type { HandlerOptions, Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
 
 function toJob(r: JobRow): Job {
   return {
@@ -27,6 +27,7 @@ export class SqliteScheduler implements Scheduler {
   readonly kind = 'sqlite';
   readonly owner: string;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly rerunnable = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
   private timer?: NodeJS.Timeout;
   private beating?: NodeJS.Timeout;
@@ -79,9 +80,10 @@ export class SqliteScheduler implements Scheduler {
     return (await this.jobs.list(query.limit ?? 200, Date.now() - 7 * 24 * 3600_000)).map(toJob);
   }
 
-  handle(kind: string, handler: JobHandler): void {
+  handle(kind: string, handler: JobHandler, options: HandlerOptions = {}): void {
     if (this.handlers.has(kind)) throw new Error(`a handler for jobs of kind "${kind}" is already registered`);
     this.handlers.set(kind, handler);
+    if (options.rerunnable) this.rerunnable.add(kind);
   }
 
   /** Starts polling: the first round runs at once (the catch-up of what came due while nothing ran). */
@@ -103,8 +105,13 @@ export class SqliteScheduler implements Scheduler {
     const { prompts, reporter, logger } = this.options;
     try {
       await tables.processes.beat(this.owner);
-      for (const row of await this.jobs.interruptOrphans(prompts.render('scheduler/reason-interrupted'), this.options.staleMs)) {
-        logger.warn({ job: row.id, kind: row.kind, owner: row.owner }, 'job interrupted: its process died after claiming it');
+      const reasons = { interrupted: prompts.render('scheduler/reason-interrupted'), resumed: prompts.render('scheduler/reason-resumed') };
+      for (const row of await this.jobs.interruptOrphans(reasons, this.options.staleMs, [...this.rerunnable])) {
+        if (row.state === 'pending') {
+          logger.warn({ job: row.id, kind: row.kind }, 'job resumed: its process died while running it; it runs once more');
+          continue;
+        }
+        logger.warn({ job: row.id, kind: row.kind }, 'job interrupted: its process died after claiming it');
         reporter?.add({ kind: 'job-interrupted', what: row.id, reason: row.reason ?? '' });
       }
     } catch (err) {

@@ -6,7 +6,8 @@ import type { Store } from '../store/index.js';
 /**
  * pending: waiting for its time; running: a process has claimed it; done; skipped: not run, with the
  * reason (its deadline passed, or it came due too long ago); interrupted: its process died after
- * claiming it, so it is never run again; cancelled; failed: its handler threw.
+ * claiming it, so it is never run again (unless its kind is `rerunnable`: then it runs once more);
+ * cancelled; failed: its handler threw.
  */
 export type JobState = 'pending' | 'running' | 'done' | 'skipped' | 'interrupted' | 'cancelled' | 'failed';
 
@@ -49,6 +50,15 @@ export interface JobContext {
 /** Runs one job; may return a note kept as its reason. A throw marks it failed (and tells the operators). */
 export type JobHandler<P = unknown> = (job: Job<P>, ctx: JobContext) => Promise<void | { readonly note?: string }>;
 
+export interface HandlerOptions {
+  /**
+   * Running the job twice does no harm (its effects are deduped: outbox pushes with dedupe keys). A run
+   * whose process died is then run once more, under the same deadline and catch-up rules, instead of
+   * being left interrupted; a second death leaves it interrupted and reported.
+   */
+  readonly rerunnable?: boolean;
+}
+
 export interface JobQuery {
   /** At most this many. Default 200. */
   readonly limit?: number;
@@ -58,7 +68,7 @@ export interface JobQuery {
  * Durable jobs in the shop's store: each runs once across every process sharing it (SQLite: one
  * atomic claim; Redis: BullMQ). A job due while no process ran runs at start if it is before its
  * deadline and less than 10 minutes late, else it is skipped with the reason; a job whose process died
- * after claiming it becomes interrupted and is never run twice.
+ * after claiming it becomes interrupted and is never run twice (a `rerunnable` kind's runs once more).
  */
 export interface Scheduler {
   readonly kind: 'sqlite' | 'redis';
@@ -72,7 +82,7 @@ export interface Scheduler {
   /** Pending and running jobs, then the most recent others, soonest first. */
   list(query?: JobQuery): Promise<Job[]>;
   /** Registers the handler of a job kind (before start). */
-  handle(kind: string, handler: JobHandler): void;
+  handle(kind: string, handler: JobHandler, options?: HandlerOptions): void;
   /** Starts running due jobs in this process (catch-up first). */
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running ones (bounded); closes connections. */

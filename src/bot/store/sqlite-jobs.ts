@@ -32,8 +32,11 @@ export interface SqliteJobs {
   claimDue(owner: string, at: number, limit: number): Promise<JobRow[]>;
   /** Ends a job `owner` is running. */
   finish(id: string, owner: string, state: string, reason: string | null): Promise<void>;
-  /** Running jobs whose owner has not beaten for `staleMs` become interrupted; returns them. */
-  interruptOrphans(reason: string, staleMs?: number): Promise<JobRow[]>;
+  /**
+   * Running jobs whose owner has not beaten for `staleMs` become interrupted, or pending again with the
+   * `resumed` reason when their kind is in `rerun` and they were not resumed before; returns them.
+   */
+  interruptOrphans(reasons: { interrupted: string; resumed: string }, staleMs?: number, rerun?: readonly string[]): Promise<JobRow[]>;
   get(id: string): Promise<JobRow | undefined>;
   /** Pending and running jobs, and the others updated since `since` (up to `limit`, pending ones first), soonest first. */
   list(limit: number, since: number): Promise<JobRow[]>;
@@ -84,11 +87,19 @@ export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
     async finish(id, owner, state, reason) {
       await q(`UPDATE opsbot_jobs SET state = ?, reason = ?, updated = ? WHERE id = ? AND owner = ? AND state = 'running'`, state, reason, now(), id, owner);
     },
-    interruptOrphans(reason, staleMs = PROCESS_STALE_MS) {
+    interruptOrphans(reasons, staleMs = PROCESS_STALE_MS, rerun = []) {
       const t = now();
+      const again = `kind IN (${rerun.map(() => '?').join(', ') || 'NULL'}) AND reason IS NOT ?`;
       return rows(
-        `UPDATE opsbot_jobs SET state = 'interrupted', reason = ?, updated = ? WHERE state = 'running' AND owner NOT IN (${LIVE_OWNERS}) RETURNING *`,
-        reason,
+        `UPDATE opsbot_jobs SET state = CASE WHEN ${again} THEN 'pending' ELSE 'interrupted' END,
+           reason = CASE WHEN ${again} THEN ? ELSE ? END, owner = NULL, updated = ?
+         WHERE state = 'running' AND owner NOT IN (${LIVE_OWNERS}) RETURNING *`,
+        ...rerun,
+        reasons.resumed,
+        ...rerun,
+        reasons.resumed,
+        reasons.resumed,
+        reasons.interrupted,
         t,
         t - staleMs,
       );

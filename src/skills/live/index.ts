@@ -36,7 +36,8 @@ export const livePlugin = definePlugin({
   }),
   apply(ctx) {
     const { lives, cs, groups, store, prompts, config, clock } = ctx.services;
-    ctx.job<JobPayload>(LIVE_JOB, (job) => lives.send(job.payload));
+    // Rerunnable: a run cut short by a crash pushes again, and the outbox's dedupe keys keep what was pushed once.
+    ctx.job<JobPayload>(LIVE_JOB, (job) => lives.send(job.payload), { rerunnable: true });
     ctx.skill(createLiveFansSkill({ lives, cs, groups, prompts }));
     const admin = createLiveAdminSkill({ lives, store, prompts, tz: config.tz, now: () => clock.now().getTime() });
     ctx.skill(admin);

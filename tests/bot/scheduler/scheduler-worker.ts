@@ -1,6 +1,7 @@
 // Run as a separate process by scheduler.test.ts: a scheduler sharing one store with its siblings.
 //   race <dataDir> <redisUrl|""> <namespace> <jobs>: runs jobs of kind "count" until <jobs> have run in all.
 //   hang <dataDir> <redisUrl|""> <namespace>: claims the "hang" job, says "claimed" and never finishes.
+//   hang-rerun <dataDir> <redisUrl|""> <namespace>: the same, with "hang" a rerunnable kind.
 import { pino } from 'pino';
 import { Prompts } from '../../../src/kernel/prompts.js';
 import { openScheduler } from '../../../src/bot/scheduler/index.js';
@@ -31,9 +32,12 @@ if (mode === 'race') {
   await store.close();
   process.exit(0);
 } else {
-  scheduler.handle('hang', async () => {
+  const hang = async () => {
     process.stdout.write('claimed\n');
     await new Promise(() => {});
-  });
+  };
+  scheduler.handle('hang', hang, { rerunnable: mode === 'hang-rerun' });
+  // The scheduler's timers do not hold a process open: this one waits to be killed.
+  setInterval(() => {}, 60_000);
   await scheduler.start();
 }

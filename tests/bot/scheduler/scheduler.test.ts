@@ -182,6 +182,53 @@ describe.each(['sqlite', 'redis'] as const)('the scheduler contract (%s)', (name
     expect(summaries.join('\n')).toContain('不会重复执行');
   }, 60_000);
 
+  const killedAfterClaim = async (mode: 'hang' | 'hang-rerun') => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, mode, backend.dir, backend.url, backend.namespace], { cwd: PACKAGE_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => String(d).includes('claimed') && resolve());
+      child.on('exit', () => reject(new Error(`the worker exited before claiming: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+  };
+
+  it('runs once more a rerunnable job whose process was killed while running it, and tells no one: nothing was lost', async () => {
+    const s = await scheduler();
+    await s.schedule({ id: 'live:9:preannounce', kind: 'hang', at: new Date() });
+    await killedAfterClaim('hang-rerun');
+    let reruns = 0;
+    s.handle('hang', async () => void reruns++, { rerunnable: true });
+    await s.start();
+    const job = await until(async () => {
+      const j = await s.get('live:9:preannounce');
+      return j?.state === 'done' ? j : undefined;
+    }, 20_000);
+    expect(job.state).toBe('done');
+    expect(reruns).toBe(1);
+    await reporter.flush();
+    expect(summaries.join('\n')).not.toContain('live:9:preannounce');
+  }, 60_000);
+
+  it('leaves a rerunnable job interrupted, and reported, when its rerun dies too', async () => {
+    const s = await scheduler();
+    await s.schedule({ id: 'live:9:reminder', kind: 'hang', at: new Date() });
+    await killedAfterClaim('hang-rerun');
+    await killedAfterClaim('hang-rerun');
+    let reruns = 0;
+    s.handle('hang', async () => void reruns++, { rerunnable: true });
+    await s.start();
+    const job = await until(async () => {
+      const j = await s.get('live:9:reminder');
+      return j?.state === 'interrupted' ? j : undefined;
+    }, 20_000);
+    expect(job.reason).toContain('进程中途退出');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(reruns).toBe(0);
+    await reporter.flush();
+    expect(summaries.join('\n')).toContain('live:9:reminder');
+  }, 60_000);
+
   it('closes even while a handler never finishes: the job is left to be reported interrupted, never rerun', async () => {
     const s = await scheduler();
     let started = false;
