@@ -10,6 +10,8 @@ import { ANY_ACCOUNT, type Outbox, type OutboxEntry, type OutboxOptions, type Pu
 
 const KEEP_S = OUTBOX_KEEP_MS / 1000;
 const STALLED = /stalled/i;
+/** How often an entry waiting for an earlier one looks again. */
+const AFTER_POLL_MS = 200;
 
 /** `outbox-wechat-wxid_abc`: one BullMQ queue per platform account (queue names may not hold ':'). */
 export function outboxQueueName(platform: Platform, account: string): string {
@@ -53,7 +55,7 @@ export class BullOutbox implements Outbox {
 
   async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
     const { store, now } = this.options;
-    const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
+    const account = input.account ?? input.after?.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
     const entry = newEntry(input, account, now());
     const queue = this.queue(entry.platform, entry.account);
     // The job id (from the dedupe key) keeps BullMQ from holding the entry twice; adding it again is a
@@ -106,6 +108,12 @@ export class BullOutbox implements Outbox {
     }
   }
 
+  /** True when the entry has ended (or is not in the account's queue any more). */
+  private async ended(platform: Platform, account: string, id: string): Promise<boolean> {
+    const job = await BullJob.fromId(this.queue(platform, account), id);
+    return !job || Boolean(job.finishedOn);
+  }
+
   online(platform: Platform): Promise<boolean> {
     return this.presence.online(platform);
   }
@@ -124,6 +132,11 @@ export class BullOutbox implements Outbox {
         name,
         async (job, token) => {
           const entry = decodeEntry(job.data as string);
+          if (entry.after && !(await this.ended(entry.platform, entry.account, entry.after))) {
+            // Waits for the entry it follows, in the queue (another process may be sending that one).
+            await job.moveToDelayed(Date.now() + AFTER_POLL_MS, token);
+            throw new DelayedError();
+          }
           const until = heldUntil(entry, transport, now());
           if (until > 0) {
             // Quiet hours: wait in the queue, not in this process, so nothing is held in memory. BullMQ

@@ -25,6 +25,7 @@ export function newEntry(input: PushInput, account: string | undefined, now: num
     dedupeKey: input.dedupeKey,
     ...(input.replyTo ? { replyTo: input.replyTo } : {}),
     ...(input.urgent ? { urgent: true } : {}),
+    ...(input.after ? { after: input.after.id } : {}),
     createdAt: new Date(now).toISOString(),
   };
 }

@@ -28,7 +28,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   async push(input: PushInput): Promise<{ entry: OutboxEntry; created: boolean }> {
-    const account = input.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
+    const account = input.account ?? input.after?.account ?? (await this.options.resolveAccount?.(input.platform, input.chat));
     const entry = newEntry(input, account, this.options.now());
     const { row, created } = await this.tables.outbox.enqueue({
       id: entry.id,

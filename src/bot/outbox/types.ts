@@ -21,6 +21,11 @@ export interface PushInput {
   readonly replyTo?: StoredMessage;
   /** Never held by quiet hours (alerts to operators, escalations to agents). */
   readonly urgent?: boolean;
+  /**
+   * Sent only once this earlier entry has ended, whatever its outcome: a live's poster after its
+   * preannounce, even when two processes serve the chat. Goes to that entry's account unless `account` says.
+   */
+  readonly after?: Pick<OutboxEntry, 'id' | 'account'>;
 }
 
 /** A push as the outbox keeps it until its account's owner has sent it. */
@@ -36,6 +41,8 @@ export interface OutboxEntry {
   readonly dedupeKey: string;
   readonly replyTo?: StoredMessage;
   readonly urgent?: boolean;
+  /** The id of the entry this one waits for. */
+  readonly after?: string;
   readonly createdAt: string;
 }
 

@@ -21,7 +21,7 @@ export interface OutboxRow {
 export interface SqliteOutbox {
   /** Adds an entry unless its dedupe key is taken; returns the row under that key and whether it is new. */
   enqueue(row: { id: string; dedupeKey: string; platform: string; account: string; entry: string; priority: number }): Promise<{ row: OutboxRow; created: boolean }>;
-  /** Takes the next entry for one of `accounts` that may go at `at` (the app's clock), replies and urgent ones first. */
+  /** Takes the next entry for one of `accounts` that may go at `at` (the app's clock), replies and urgent ones first; one waiting for an entry that has not ended is left. */
   claimNext(owner: string, platform: string, accounts: readonly string[], at: number): Promise<OutboxRow | undefined>;
   /** Puts an entry back to wait until `notBefore` (quiet hours, on the app's clock). */
   defer(id: string, owner: string, notBefore: number): Promise<void>;
@@ -62,8 +62,10 @@ export function sqliteOutbox(q: Query, now: () => number): SqliteOutbox {
       // Ties in `created` (a notice's messages pushed in one millisecond) keep their order by rowid.
       const [row] = await rows(
         `UPDATE opsbot_outbox SET state = 'sending', owner = ?, updated = ?
-         WHERE id = (SELECT id FROM opsbot_outbox WHERE state = 'queued' AND platform = ? AND account IN (SELECT value FROM json_each(?))
-                     AND not_before <= ? ORDER BY priority DESC, created, rowid LIMIT 1)
+         WHERE id = (SELECT id FROM opsbot_outbox o WHERE state = 'queued' AND platform = ? AND account IN (SELECT value FROM json_each(?))
+                     AND not_before <= ?
+                     AND NOT EXISTS (SELECT 1 FROM opsbot_outbox p WHERE p.id = json_extract(o.entry, '$.after') AND p.state <> 'done')
+                     ORDER BY priority DESC, created, rowid LIMIT 1)
          RETURNING *`,
         owner,
         now(),

@@ -240,10 +240,10 @@ export class LiveDesk {
     const { outbox } = this.options;
     const dedupeKey = `live:${s.id}:r${s.revision}:${payload.key}:${payload.platform}:${payload.chat}`;
     const base = { platform: payload.platform, chat: payload.chat, source: `live:${s.id}:${m.kind}`, deadline: new Date(m.deadline) };
-    await outbox.push({ ...base, content: { kind: 'text', text: m.kind === 'recap' ? this.recapText(s, m) : m.text }, dedupeKey });
+    const { entry } = await outbox.push({ ...base, content: { kind: 'text', text: m.kind === 'recap' ? this.recapText(s, m) : m.text }, dedupeKey });
     if (m.kind === 'preannounce') {
       const poster = await this.options.store.get<string>(`${POSTER}${s.id}:${s.revision}`);
-      if (poster) await outbox.push({ ...base, content: { kind: 'image', data: Buffer.from(poster, 'base64'), mime: 'image/png' }, dedupeKey: `${dedupeKey}:poster` });
+      if (poster) await outbox.push({ ...base, content: { kind: 'image', data: Buffer.from(poster, 'base64'), mime: 'image/png' }, dedupeKey: `${dedupeKey}:poster`, after: entry });
     }
     return {};
   }

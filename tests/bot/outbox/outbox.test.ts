@@ -7,7 +7,7 @@ import type { Outbox, PushInput } from '../../../src/bot/outbox/types.js';
 import { Reporter } from '../../../src/bot/reports.js';
 import { SendQueue } from '../../../src/bot/send-queue.js';
 import { openStore, type Store } from '../../../src/bot/store/index.js';
-import { PACKAGE_ROOT, prompts, silentLogger, tempDir } from '../../helpers.js';
+import { PACKAGE_ROOT, prompts, silentLogger, tempDir, until } from '../../helpers.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WORKER = join(PACKAGE_ROOT, 'tests/bot/outbox/outbox-worker.ts');
@@ -194,6 +194,36 @@ describe.each(['sqlite', 'redis'] as const)('the outbox (%s)', (backend) => {
     account.quietUntil = 0;
     await new Promise((r) => setTimeout(r, 300));
     expect(account.texts()).toEqual([]);
+  });
+
+  it('sends a push made to follow another only once that one has ended, even with two processes serving the chat', async () => {
+    const [a, b] = [await outbox('proc-a'), await outbox('proc-b')];
+    const order: string[] = [];
+    const started: string[] = [];
+    let letFirstGo: () => void = () => {};
+    const firstHeld = new Promise<void>((r) => (letFirstGo = r));
+    // Process a's platform call for the first message is slow; process b is idle and would take the second at once.
+    const slow: Transport = {
+      send: async (_chat, content) => {
+        started.push(content.kind);
+        if (content.kind === 'text' && content.text === '一') await firstHeld;
+        order.push(content.kind === 'text' ? content.text : '[image]');
+        return { status: 'sent' };
+      },
+    };
+    await a.serve('wechat', 'wx-a', slow);
+    const first = await a.push(push({ account: '*', dedupeKey: 'first', content: { kind: 'text', text: '一' } }));
+    await until(() => started.length === 1);
+    await b.serve('wechat', 'wx-b', slow);
+    // No account named: it goes where the entry it follows went.
+    const poster: PushInput = { platform: 'wechat', chat: 'room-1@chatroom', source: 'live:1:preannounce', dedupeKey: 'second', content: { kind: 'image', data: Buffer.from('png'), mime: 'image/png' } };
+    const second = await b.push({ ...poster, after: first.entry });
+    expect(second.entry.account).toBe('*');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(started).toEqual(['text']);
+    letFirstGo();
+    expect(await b.result(second.entry, 10_000)).toMatchObject({ status: 'sent' });
+    expect(order).toEqual(['一', '[image]']);
   });
 
   it('keeps a picture whole through the outbox', async () => {
