@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { planLive, type PlanContext } from '../../../src/skills/live/plan.js';
 import { parseSpan } from '../../../src/skills/live/session.js';
-import { templateText } from '../../../src/skills/live/texts.js';
+import { composeTexts, templateText } from '../../../src/skills/live/texts.js';
+import type { ChatMessage, LlmService } from '../../../src/kernel/llm.js';
 import { ErrorCode, hasCode } from '../../../src/kernel/errors.js';
-import { prompts } from '../../helpers.js';
+import { prompts, silentLogger } from '../../helpers.js';
 
 const TZ = 'Asia/Shanghai';
 const groups = [
@@ -136,5 +137,47 @@ describe('the messages\' texts', () => {
     expect(recap).toContain('满199减30；前100名送福袋');
     expect(recap).toContain('回放：https://live.example.com/1');
     expect(templateText(plan, plan.times[3]!, TZ, prompts, '📦 直播当天卖出：羽绒服 12 件。')).toContain('羽绒服 12 件');
+  });
+});
+
+describe('copy written by a model', () => {
+  const plan = planLive({ title: '双12宠粉专场', start: '2026-12-12 20:00', offers: ['满199减30', '前100名送福袋'], products: ['羽绒服'] }, ctx('2026-12-01T10:00:00+08:00'), prompts);
+  const templates = plan.times.map((t) => templateText(plan, t, TZ, prompts));
+  /** A model that answers each message's prompt with `write(prompt)`, and records what it was asked. */
+  const model = (write: (prompt: string) => string): LlmService & { asked: ChatMessage[][] } => {
+    const asked: ChatMessage[][] = [];
+    return {
+      chatModel: 'fake',
+      asked,
+      complete: async (messages) => {
+        asked.push([...messages]);
+        return write(messages.at(-1)!.content);
+      },
+      embed: async () => [],
+    };
+  };
+  const compose = (llm?: LlmService) => composeTexts(plan, { prompts, tz: TZ, logger: silentLogger, ...(llm ? { llm } : {}) });
+
+  it('uses the model\'s copy when it keeps the time, the title and every offer; the recap stays the template', async () => {
+    const llm = model(() => '姐妹们！12月12日 20:00「双12宠粉专场」开播🔥 满199减30，前100名送福袋，羽绒服等你来抢～');
+    const texts = await compose(llm);
+    expect(texts.slice(0, 3).every((t) => t.startsWith('姐妹们！'))).toBe(true);
+    expect(texts[3]).toBe(templates[3]);
+    expect(llm.asked).toHaveLength(3);
+    // The model is given the facts and the template to keep to.
+    const prompt = llm.asked[0]!.at(-1)!.content;
+    for (const part of ['双12宠粉专场', '2026-12-12 20:00', '满199减30', templates[0]!]) expect(prompt).toContain(part);
+  });
+
+  it('falls back to the template for a message whose copy dropped an offer or the time, or when the model fails', async () => {
+    // The preannounce names both offers: copy with one is refused; the reminder and the on-air message
+    // name only the main offer, so the same copy is good for them.
+    const short = '12月12日 20:00「双12宠粉专场」满199减30，快来！';
+    expect(await compose(model(() => short))).toEqual([templates[0], short, short, templates[3]]);
+    // Only the preannounce says the time.
+    const noTime = '「双12宠粉专场」满199减30，前100名送福袋，今晚见！';
+    expect(await compose(model(() => noTime))).toEqual([templates[0], noTime, noTime, templates[3]]);
+    expect(await compose(model(() => { throw new Error('model down'); }))).toEqual(templates);
+    expect(await compose()).toEqual(templates);
   });
 });
