@@ -240,12 +240,14 @@ export interface CliRun {
 }
 
 /** Runs `opsbot` in `cwd` with only the variables given (no .env, no model), data under `cwd/data`. */
-export function runOpsbot(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+export function runOpsbot(args: readonly string[], cwd: string, env: Record<string, string> = {}, input?: string): Promise<CliRun> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OPSBOT_DATA_DIR: join(cwd, 'data') };
   return new Promise((resolve) => {
-    execFile(process.execPath, [OPSBOT_BIN, ...args], { cwd, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [OPSBOT_BIN, ...args], { cwd, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
+    // What is typed (piped) in; without it stdin is closed at once.
+    child.stdin?.end(input ?? '');
   });
 }
 

@@ -82,12 +82,22 @@ describe('opsbot live', () => {
     expect(gone.stderr).toContain('没有编号为 nope 的直播');
   }, 90_000);
 
-  it('lets `opsbot reply` quote the real time of the next live', async () => {
+  it('lets `opsbot reply`, and a fan in `opsbot chat --group`, quote the real time of the next live', async () => {
     await opsbot(['live', 'schedule', '--title', '周三福利夜', '--start', '2026-12-02 20:00', '--offers', '满99减10']);
     const run = await opsbot(['reply', '今晚几点直播', '--json']);
     expect(run.code).toBe(0);
     const texts = (json(run.stdout).suggestions as { text: string }[]).map((s) => s.text).join('\n');
     expect(texts).toContain('明天 20:00');
     expect(texts).toContain('周三福利夜');
-  });
+    // The playground's group stands for a fan group: a fan's question about the live is answered
+    // without an @-mention, chit-chat is not.
+    const [asked, chatter] = await Promise.all([
+      runOpsbot(['chat', '--group', '粉丝1群'], work.dir, env(), '今晚几点直播？\n'),
+      runOpsbot(['chat', '--group', '粉丝1群'], work.dir, env(), '今天好冷啊\n'),
+    ]);
+    expect([asked.code, chatter.code]).toEqual([0, 0]);
+    expect(asked.stdout).toContain('周三福利夜');
+    expect(asked.stdout).toContain('明天 20:00');
+    expect(chatter.stdout).toBe('');
+  }, 90_000);
 });

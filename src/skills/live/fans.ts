@@ -27,6 +27,8 @@ export function createLiveFansSkill(services: { readonly lives: LiveDesk; readon
     roles: ['fan'],
     async claimsInGroup(ctx) {
       if (ctx.role !== 'fan' || !isLiveQuestion(ctx.text)) return false;
+      // The playground's group (opsbot chat --group) stands for a fan group; it is never registered.
+      if (ctx.platform === 'local') return true;
       return (await groups.fanGroups(ctx.platform)).some((g) => g.id === ctx.chat.id);
     },
     async handle(ctx, input) {
