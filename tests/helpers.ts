@@ -182,6 +182,10 @@ export function memoryStore(): Store & { keys(): string[] } {
       data.set(`atomic:${key}`, { value, expires: e?.expires ?? expires(ttlMs) });
       return value;
     },
+    // Pools are the real stores' (tests/bot/store/pools.test.ts); nothing above the store tested here uses them.
+    pools: new Proxy({} as Store['pools'], {
+      get: () => () => Promise.reject(new Error('the memory store has no pools')),
+    }),
     close: async () => {},
     tables: memoryTables(),
   };

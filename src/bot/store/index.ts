@@ -1,4 +1,5 @@
 import type { DeliveryLog } from '../deliveries/types.js';
+import type { Pools } from './pools.js';
 import type { SqliteJobs } from './sqlite-jobs.js';
 import type { SqliteOutbox } from './sqlite-outbox.js';
 import type { SqliteProcesses } from './sqlite-processes.js';
@@ -26,6 +27,8 @@ export interface Store {
   release(key: string): Promise<boolean>;
   /** Adds `by` to the counter under `key` (created at 0, expiring `ttlMs` after creation) and returns the new value. */
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Stocks of distinct items handed out under rules, each take atomic (coupon codes). */
+  readonly pools: Pools;
   /** Closes connections (once; again is a no-op); further calls fail with STORE_UNAVAILABLE. */
   close(): Promise<void>;
   /** The runtime's own tables on this backend, behind named operations (for the runtime, never for plugins). */

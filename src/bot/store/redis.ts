@@ -4,6 +4,7 @@ import { guarded, once } from './guard.js';
 import type { Store } from './index.js';
 import { keyvMethods } from './keyv.js';
 import { redisDeliveries } from './redis-deliveries.js';
+import { redisPools } from './redis-pools.js';
 
 // INCRBY, then an expiry only when this call created the counter: one script, so no other client sees it half done.
 const INCREMENT_SCRIPT = `
@@ -42,6 +43,7 @@ export async function openRedis(url: string, namespace: string): Promise<Store> 
       guarded('redis', async () =>
         Number(await client.eval(INCREMENT_SCRIPT, { keys: [k(key)], arguments: [String(by), String(ttlMs ?? 0)] })),
       ),
+    pools: redisPools(client, namespace),
     close: once(() => guarded('redis', () => keyv.disconnect())),
     tables: { kind: 'redis', url, namespace, deliveries: redisDeliveries(client, namespace) },
   };

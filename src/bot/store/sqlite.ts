@@ -8,6 +8,7 @@ import { keyvMethods } from './keyv.js';
 import { DELIVERIES_DDL, sqliteDeliveries } from './sqlite-deliveries.js';
 import { JOBS_DDL, sqliteJobs } from './sqlite-jobs.js';
 import { OUTBOX_DDL, sqliteOutbox } from './sqlite-outbox.js';
+import { POOLS_DDL, sqlitePools } from './sqlite-pools.js';
 import { PROCESSES_DDL, sqliteProcesses } from './sqlite-processes.js';
 
 /** One SQL statement on the store's connection, failures coded STORE_UNAVAILABLE. */
@@ -24,13 +25,14 @@ const ATOMIC_TABLE = 'opsbot_atomic';
 export async function openSqlite(dataDir: string, namespace: string, now: () => number): Promise<Store> {
   await guarded('sqlite', async () => mkdirSync(dataDir, { recursive: true }));
   // Several processes share the file: wait for a lock rather than fail, and let readers run beside a writer.
-  const adapter = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'opsbot.sqlite')}`, busyTimeout: 10_000 });
+  const file = join(dataDir, 'opsbot.sqlite');
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
   keyv.on('error', () => {}); // thrown to the caller as well; the event alone would crash the process
   const q: Query = (sql, ...params) => guarded('sqlite', () => adapter.query(sql, ...params)) as Promise<Record<string, unknown>[]>;
   await q('PRAGMA journal_mode=WAL');
   await q(`CREATE TABLE IF NOT EXISTS ${ATOMIC_TABLE} (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires INTEGER)`);
-  for (const ddl of [...DELIVERIES_DDL, ...JOBS_DDL, ...OUTBOX_DDL, ...PROCESSES_DDL]) await q(ddl);
+  for (const ddl of [...DELIVERIES_DDL, ...JOBS_DDL, ...OUTBOX_DDL, ...PROCESSES_DDL, ...POOLS_DDL]) await q(ddl);
   // Expired markers and counters are only ignored by the statements below; sweep them now and then.
   let writes = 0;
   const sweep = () => q(`DELETE FROM ${ATOMIC_TABLE} WHERE expires IS NOT NULL AND expires <= ?`, now());
@@ -39,6 +41,7 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
   };
   await sweep();
   const k = (key: string) => `${namespace}:${key}`;
+  const pools = sqlitePools(file, q, namespace);
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
     kind: 'sqlite',
@@ -78,7 +81,13 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
       await swept();
       return Number(rows[0]!.value);
     },
-    close: once(() => guarded('sqlite', () => keyv.disconnect())),
+    pools,
+    close: once(() =>
+      guarded('sqlite', async () => {
+        await pools.close();
+        await keyv.disconnect();
+      }),
+    ),
     tables: {
       kind: 'sqlite',
       deliveries: sqliteDeliveries(q),

@@ -1,0 +1,147 @@
+import sqlite3 from 'sqlite3';
+import { guarded } from './guard.js';
+import type { PoolClaim, Pools, PoolStats, TakeResult } from './pools.js';
+import type { Query } from './sqlite.js';
+
+export const POOLS_DDL = [
+  `CREATE TABLE IF NOT EXISTS opsbot_pools (
+     pool TEXT PRIMARY KEY, total INTEGER NOT NULL, taken INTEGER NOT NULL, per_holder INTEGER NOT NULL,
+     starts INTEGER, ends INTEGER, created INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS opsbot_pool_items (
+     pool TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, holder TEXT, taken_seq INTEGER, taken_at INTEGER, meta TEXT,
+     PRIMARY KEY (pool, seq), UNIQUE (pool, item))`,
+  'CREATE INDEX IF NOT EXISTS opsbot_pool_items_holder ON opsbot_pool_items (pool, holder)',
+  'CREATE INDEX IF NOT EXISTS opsbot_pool_items_free ON opsbot_pool_items (pool, taken_seq, seq)',
+];
+
+interface PoolRow {
+  total: number;
+  taken: number;
+  per_holder: number;
+  starts: number | null;
+  ends: number | null;
+}
+
+/**
+ * A connection of its own for transactions: statements of other callers on the shared connection would
+ * otherwise fall inside a BEGIN … COMMIT. Same library as keyv's (node-sqlite3), so the file's locks hold.
+ * In this process, transactions queue behind one another; across processes, BEGIN IMMEDIATE takes the
+ * file's write lock first (waiting up to the busy timeout), so the checks and the take see one state.
+ */
+class TxConnection {
+  private tail: Promise<unknown> = Promise.resolve();
+  private db?: Promise<sqlite3.Database>;
+
+  constructor(private readonly file: string) {}
+
+  private open(): Promise<sqlite3.Database> {
+    return (this.db ??= new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(this.file, (err) => (err ? reject(err) : resolve(db)));
+      db.configure('busyTimeout', 10_000);
+    }));
+  }
+
+  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on any failure), after the transactions before it. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const run = this.tail.then(async () => {
+      const db = await this.open();
+      const tx: Tx = {
+        all: (sql, ...params) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows as Record<string, unknown>[])))),
+        run: (sql, ...params) =>
+          new Promise((res, rej) =>
+            db.run(sql, params, function (this: sqlite3.RunResult, err) {
+              if (err) rej(err);
+              else res(this.changes);
+            }),
+          ),
+      };
+      await tx.run('BEGIN IMMEDIATE');
+      try {
+        const out = await fn(tx);
+        await tx.run('COMMIT');
+        return out;
+      } catch (err) {
+        await tx.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    const db = await this.db?.catch(() => undefined);
+    if (db) await new Promise<void>((res) => db.close(() => res()));
+  }
+}
+
+interface Tx {
+  all(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The number of rows changed. */
+  run(sql: string, ...params: unknown[]): Promise<number>;
+}
+
+const INSERT_CHUNK = 400;
+
+/** Pools in the SQLite file: a row per pool and a row per item; each take one BEGIN IMMEDIATE transaction. */
+export function sqlitePools(file: string, q: Query, namespace: string): Pools & { close(): Promise<void> } {
+  const conn = new TxConnection(file);
+  const id = (pool: string) => `${namespace}:${pool}`;
+  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded('sqlite', () => conn.transaction(fn));
+  const heldBy = async (t: Pick<Tx, 'all'>, pool: string, holder: string) =>
+    (await t.all('SELECT item FROM opsbot_pool_items WHERE pool = ? AND holder = ? ORDER BY taken_seq', id(pool), holder)).map((r) => String(r.item));
+  return {
+    create: (pool, items, rules) =>
+      tx(async (t) => {
+        if ((await t.all('SELECT 1 FROM opsbot_pools WHERE pool = ?', id(pool))).length > 0) return false;
+        await t.run(
+          'INSERT INTO opsbot_pools (pool, total, taken, per_holder, starts, ends, created) VALUES (?, ?, 0, ?, ?, ?, ?)',
+          id(pool),
+          items.length,
+          rules.limit,
+          rules.startsAt ?? null,
+          rules.endsAt ?? null,
+          Date.now(),
+        );
+        for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+          const chunk = items.slice(i, i + INSERT_CHUNK);
+          await t.run(`INSERT INTO opsbot_pool_items (pool, seq, item) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`, ...chunk.flatMap((item, j) => [id(pool), i + j + 1, item]));
+        }
+        return true;
+      }),
+    take: (pool, holder, at, meta = {}) =>
+      tx(async (t): Promise<TakeResult> => {
+        const [row] = (await t.all('SELECT total, taken, per_holder, starts, ends FROM opsbot_pools WHERE pool = ?', id(pool))) as unknown as PoolRow[];
+        if (!row) return { status: 'missing' };
+        const held = await heldBy(t, pool, holder);
+        if (held.length >= row.per_holder) return { status: 'held', items: held };
+        if (row.starts !== null && at < row.starts) return { status: 'not_started', startsAt: row.starts };
+        if (row.ends !== null && at >= row.ends) return { status: 'ended' };
+        if (row.taken >= row.total) return { status: 'empty' };
+        const seq = row.taken + 1;
+        const [free] = await t.all('SELECT seq, item FROM opsbot_pool_items WHERE pool = ? AND taken_seq IS NULL ORDER BY seq LIMIT 1', id(pool));
+        if (!free) return { status: 'empty' };
+        await t.run('UPDATE opsbot_pool_items SET holder = ?, taken_seq = ?, taken_at = ?, meta = ? WHERE pool = ? AND seq = ?', holder, seq, at, JSON.stringify(meta), id(pool), free.seq);
+        await t.run('UPDATE opsbot_pools SET taken = ? WHERE pool = ?', seq, id(pool));
+        return { status: 'taken', item: String(free.item), seq, taken: seq, total: row.total };
+      }),
+    held: (pool, holder) => guarded('sqlite', () => heldBy({ all: q }, pool, holder)),
+    async stats(pool): Promise<PoolStats | undefined> {
+      const [row] = await q('SELECT total, taken FROM opsbot_pools WHERE pool = ?', id(pool));
+      return row ? { total: Number(row.total), taken: Number(row.taken) } : undefined;
+    },
+    async claims(pool): Promise<PoolClaim[]> {
+      const rows = await q('SELECT taken_seq, holder, item, taken_at, meta FROM opsbot_pool_items WHERE pool = ? AND taken_seq IS NOT NULL ORDER BY taken_seq', id(pool));
+      return rows.map((r) => ({
+        seq: Number(r.taken_seq),
+        holder: String(r.holder),
+        item: String(r.item),
+        at: new Date(Number(r.taken_at)).toISOString(),
+        meta: JSON.parse(String(r.meta ?? '{}')) as Record<string, string>,
+      }));
+    },
+    close: () => conn.close(),
+  };
+}
+
