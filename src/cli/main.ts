@@ -13,6 +13,7 @@ import { registerReply } from './commands/reply.js';
 import { registerStart } from './commands/start.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerDeliveries } from './commands/deliveries.js';
+import { registerCoupon } from './commands/coupon.js';
 import { registerLive } from './commands/live.js';
 import { translateCommanderError } from './commander-errors.js';
 import { describeError, EXIT_USAGE, note } from './output.js';
@@ -49,6 +50,7 @@ export function buildProgram(prompts: Prompts, app: () => App): Command {
   registerJobs(program, prompts, app);
   registerDeliveries(program, prompts, app);
   registerLive(program, prompts, app);
+  registerCoupon(program, prompts, app);
   // Subcommands inherit the Chinese help and our own handling of usage errors.
   for (const command of program.commands) {
     command.copyInheritedSettings(program);

@@ -66,7 +66,15 @@ describe('the shop file, validated whole', () => {
 
   it('leaves alone the slices of plugins that are not installed', () => {
     const file = join(dir.dir, 'shop.json');
-    writeFileSync(file, JSON.stringify({ coupons: { anything: true } }));
+    writeFileSync(file, JSON.stringify({ lottery: { anything: true } }));
+    expect(loadShop(file, shopPlugins).found).toBe(true);
+  });
+
+  it('checks the coupon plugin\'s slice with the rest: a key it does not know, a window out of range', () => {
+    const file = join(dir.dir, 'shop.json');
+    writeFileSync(file, JSON.stringify({ coupons: { anything: true, repeatWindowSeconds: -1 } }));
+    expect(problemsOf(() => loadShop(file, shopPlugins)).problems.length).toBeGreaterThanOrEqual(2);
+    writeFileSync(file, JSON.stringify({ coupons: { repeatWindowSeconds: 30 } }));
     expect(loadShop(file, shopPlugins).found).toBe(true);
   });
 
