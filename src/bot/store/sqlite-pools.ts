@@ -11,7 +11,7 @@ export const POOLS_DDL = [
      pool TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, holder TEXT, taken_seq INTEGER, taken_at INTEGER, meta TEXT,
      PRIMARY KEY (pool, seq), UNIQUE (pool, item))`,
   'CREATE INDEX IF NOT EXISTS opsbot_pool_items_holder ON opsbot_pool_items (pool, holder)',
-  'CREATE INDEX IF NOT EXISTS opsbot_pool_items_free ON opsbot_pool_items (pool, taken_seq, seq)',
+  'CREATE INDEX IF NOT EXISTS opsbot_pool_items_taken ON opsbot_pool_items (pool, taken_seq)',
 ];
 
 interface PoolRow {
@@ -119,10 +119,11 @@ export function sqlitePools(file: string, q: Query, namespace: string): Pools & 
         if (row.starts !== null && at < row.starts) return { status: 'not_started', startsAt: row.starts };
         if (row.ends !== null && at >= row.ends) return { status: 'ended' };
         if (row.taken >= row.total) return { status: 'empty' };
+        // Items go in order, one take at a time: the next is the one after the last taken, found by its key.
         const seq = row.taken + 1;
-        const [free] = await t.all('SELECT seq, item FROM opsbot_pool_items WHERE pool = ? AND taken_seq IS NULL ORDER BY seq LIMIT 1', id(pool));
+        const [free] = await t.all('SELECT item FROM opsbot_pool_items WHERE pool = ? AND seq = ? AND taken_seq IS NULL', id(pool), seq);
         if (!free) return { status: 'empty' };
-        await t.run('UPDATE opsbot_pool_items SET holder = ?, taken_seq = ?, taken_at = ?, meta = ? WHERE pool = ? AND seq = ?', holder, seq, at, JSON.stringify(meta), id(pool), free.seq);
+        await t.run('UPDATE opsbot_pool_items SET holder = ?, taken_seq = ?, taken_at = ?, meta = ? WHERE pool = ? AND seq = ?', holder, seq, at, JSON.stringify(meta), id(pool), seq);
         await t.run('UPDATE opsbot_pools SET taken = ? WHERE pool = ?', seq, id(pool));
         return { status: 'taken', item: String(free.item), seq, taken: seq, total: row.total };
       }),
