@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatContext } from '../../bot/context.js';
+import { guidedForm, readFieldLines } from '../../bot/forms.js';
 import type { Middleware } from '../../bot/router.js';
 import type { ActionContext, Skill } from '../../bot/skill.js';
 import type { Store } from '../../bot/store/index.js';
@@ -38,15 +39,7 @@ function fill(draft: Draft, field: Field, value: string): void {
 /** `名称：双12福袋` lines as a drop's input; the lines it could not read, by number. */
 export function parseDropLines(text: string): { input: Draft; unread: number[] } {
   const input: Draft = { name: '', keyword: '' };
-  const unread: number[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    const m = /^([^:：]{1,8})\s*[:：]\s*(.*)$/.exec(line);
-    const field = m ? FIELDS.find(([re]) => re.test(m[1]!.trim()))?.[1] : undefined;
-    if (!m || !field) unread.push(i + 1);
-    else fill(input, field, m[2]!);
-  });
+  const unread = readFieldLines(text, FIELDS, (field, value) => fill(input, field, value));
   return { input, unread };
 }
 
@@ -57,7 +50,6 @@ export function parseDropLines(text: string): { input: Draft; unread: number[] }
  */
 export function createCouponAdminSkill(services: { readonly coupons: CouponDesk; readonly store: Store; readonly prompts: Prompts }): Skill & { conversation: Middleware } {
   const { coupons, store, prompts } = services;
-  const askingKey = (ctx: Pick<ChatContext, 'platform' | 'sender'>) => `coupon-asking:${ctx.platform}:${ctx.sender.id}`;
   const window = (d: Pick<CouponDrop, 'startsAt' | 'endsAt'>) => coupons.window(d);
   const groupNames = (d: Pick<CouponDrop, 'groups'>) => d.groups.map((g) => g.name).join(prompts.render('coupon/list-separator')) || prompts.render('coupon/admin-no-groups');
 
@@ -75,26 +67,19 @@ export function createCouponAdminSkill(services: { readonly coupons: CouponDesk;
   const ask = (ctx: ChatContext, step: Field) => ctx.reply(prompts.render(`coupon/admin-ask-${step}`));
 
   /** The guided conversation: each answer fills one field, then the next question, then the preview. */
-  const conversation: Middleware = async (ctx, next) => {
-    if (ctx.chat.type !== 'private' || ctx.role !== 'admin' || ctx.text.startsWith('/')) return next();
-    const state = await store.get<{ step: number; input: Draft }>(askingKey(ctx));
-    if (!state) return next();
-    const answer = ctx.text.trim();
-    if (new RegExp(`^(${prompts.render('coupon/admin-cancel-words')})$`, 'i').test(answer)) {
-      await store.delete(askingKey(ctx));
-      return void (await ctx.reply(prompts.render('coupon/admin-cancelled')));
-    }
-    const step = STEPS[state.step]!;
-    const skip = new RegExp(`^(${prompts.render('coupon/admin-skip-words')})$`, 'i').test(answer);
-    if (!skip) fill(state.input, step, answer);
-    const following = state.step + 1;
-    if (following < STEPS.length) {
-      await store.set(askingKey(ctx), { step: following, input: state.input }, ASKING_MS);
-      return void (await ask(ctx, STEPS[following]!));
-    }
-    await store.delete(askingKey(ctx));
-    await preview(ctx, state.input);
-  };
+  const words = (key: string) => new RegExp(`^(${prompts.render(key)})$`, 'i');
+  const form = guidedForm<Draft, Field>({
+    store,
+    name: 'coupon-asking',
+    steps: STEPS,
+    ttlMs: ASKING_MS,
+    cancel: words('coupon/admin-cancel-words'),
+    skip: words('coupon/admin-skip-words'),
+    ask,
+    fill,
+    cancelled: (ctx) => ctx.reply(prompts.render('coupon/admin-cancelled')),
+    done: preview,
+  });
 
   const press = async (ctx: ActionContext) => {
     const [, op = '', id = ''] = ctx.data.split(':');
@@ -118,7 +103,7 @@ export function createCouponAdminSkill(services: { readonly coupons: CouponDesk;
     ],
     roles: ['admin'],
     actions: { prefix: 'coupon', handle: press },
-    conversation,
+    conversation: form.middleware,
     async handle(ctx, input) {
       if (ctx.chat.type !== 'private') return void (await ctx.reply(prompts.render('coupon/admin-private-only')));
       if (input.command === 'coupons') {
@@ -131,10 +116,7 @@ export function createCouponAdminSkill(services: { readonly coupons: CouponDesk;
         }
         return void (await ctx.reply(prompts.render('coupon/admin-coupons', { lines: lines.join('\n\n') })));
       }
-      if (!input.args.trim()) {
-        await store.set(askingKey(ctx), { step: 0, input: { name: '', keyword: '' } }, ASKING_MS);
-        return void (await ask(ctx, 'name'));
-      }
+      if (!input.args.trim()) return form.start(ctx, { name: '', keyword: '' });
       const { input: parsed, unread } = parseDropLines(input.args);
       if (unread.length > 0) return void (await ctx.reply(prompts.render('coupon/admin-unread', { lines: unread.join('、') })));
       await preview(ctx, parsed);

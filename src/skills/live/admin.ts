@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatContext } from '../../bot/context.js';
+import { guidedForm, readFieldLines } from '../../bot/forms.js';
 import type { Middleware } from '../../bot/router.js';
 import type { ActionContext, Skill } from '../../bot/skill.js';
 import type { Store } from '../../bot/store/index.js';
@@ -42,15 +43,7 @@ function fill(draft: Draft, field: keyof LiveInput, value: string): void {
 /** `标题：双12专场` lines as a live's input; the lines it could not read, by number. */
 export function parseLiveLines(text: string): { input: Draft; unread: number[] } {
   const input: Draft = { title: '', start: '' };
-  const unread: number[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    const m = /^([^:：]{1,8})\s*[:：]\s*(.*)$/.exec(line);
-    const field = m ? FIELDS.find(([re]) => re.test(m[1]!.trim()))?.[1] : undefined;
-    if (!m || !field) unread.push(i + 1);
-    else fill(input, field, m[2]!);
-  });
+  const unread = readFieldLines(text, FIELDS, (field, value) => fill(input, field, value));
   return { input, unread };
 }
 
@@ -63,7 +56,6 @@ export function createLiveAdminSkill(services: { readonly lives: LiveDesk; reado
   conversation: Middleware;
 } {
   const { lives, store, prompts, tz, now } = services;
-  const askingKey = (ctx: Pick<ChatContext, 'platform' | 'sender'>) => `live-asking:${ctx.platform}:${ctx.sender.id}`;
   const time = (iso: string) => {
     const { day, time: t } = localDayTime(new Date(iso), tz);
     return `${day.slice(5).replace('-', '/')} ${t}`;
@@ -92,27 +84,21 @@ export function createLiveAdminSkill(services: { readonly lives: LiveDesk; reado
   };
 
   /** The guided conversation: each answer fills one field, then the next question, then the preview. */
-  const conversation: Middleware = async (ctx, next) => {
-    if (ctx.chat.type !== 'private' || ctx.role !== 'admin' || ctx.text.startsWith('/')) return next();
-    const state = await store.get<{ step: number; input: Draft }>(askingKey(ctx));
-    if (!state) return next();
-    const answer = ctx.text.trim();
-    if (new RegExp(`^(${prompts.render('live/admin-cancel-words')})$`, 'i').test(answer)) {
-      await store.delete(askingKey(ctx));
-      return void (await ctx.reply(prompts.render('live/admin-cancelled')));
-    }
-    const step = STEPS[state.step]!;
-    const skip = new RegExp(`^(${prompts.render('live/admin-skip-words')})$`, 'i').test(answer);
-    const all = new RegExp(`^(${prompts.render('live/admin-all-words')})$`, 'i').test(answer);
-    if (!skip && !(step === 'groups' && all)) fill(state.input, step, answer);
-    const following = state.step + 1;
-    if (following < STEPS.length) {
-      await store.set(askingKey(ctx), { step: following, input: state.input }, ASKING_MS);
-      return void (await ask(ctx, STEPS[following]!));
-    }
-    await store.delete(askingKey(ctx));
-    await preview(ctx, state.input);
-  };
+  const words = (key: string) => new RegExp(`^(${prompts.render(key)})$`, 'i');
+  const form = guidedForm<Draft, Step>({
+    store,
+    name: 'live-asking',
+    steps: STEPS,
+    ttlMs: ASKING_MS,
+    cancel: words('live/admin-cancel-words'),
+    skip: words('live/admin-skip-words'),
+    ask,
+    // 全部 for the groups: every fan group, as when none are named.
+    fill: (draft, step, answer) => void (step === 'groups' && words('live/admin-all-words').test(answer) ? undefined : fill(draft, step, answer)),
+    cancelled: (ctx) => ctx.reply(prompts.render('live/admin-cancelled')),
+    done: preview,
+  });
+  const conversation = form.middleware;
 
   const press = async (ctx: ActionContext) => {
     const [, op = '', id = ''] = ctx.data.split(':');
@@ -163,10 +149,7 @@ export function createLiveAdminSkill(services: { readonly lives: LiveDesk; reado
         }
         return;
       }
-      if (!input.args.trim()) {
-        await store.set(askingKey(ctx), { step: 0, input: { title: '', start: '' } }, ASKING_MS);
-        return void (await ask(ctx, 'title'));
-      }
+      if (!input.args.trim()) return form.start(ctx, { title: '', start: '' });
       const { input: parsed, unread } = parseLiveLines(input.args);
       if (unread.length > 0) return void (await ctx.reply(prompts.render('live/admin-unread', { lines: unread.join('、') })));
       await preview(ctx, parsed);

@@ -139,6 +139,25 @@ describe('a coupon drop in the chats', () => {
     expect(toAdmin().filter((m) => m.message.text.includes('「双12宠粉券」已领 50%'))).toHaveLength(1);
   });
 
+  it('walks an operator through /coupon step by step; 取消 on the preview creates nothing', async () => {
+    const client = server.getClient(TOKEN, { userId: ADMIN, chatId: ADMIN, type: 'private', firstName: '运营老张' });
+    const before = (await (await app.service('coupons')).list()).length;
+    await client.sendCommand(client.makeCommand('/coupon'));
+    await until(() => toAdmin().find((m) => m.message.text === prompts.render('coupon/admin-ask-name')));
+    for (const [answer, next] of [['年货节福袋', 'stock'], ['30', 'keyword'], ['福袋来了', 'starts'], ['跳过', 'ends'], ['跳过', 'groups']] as const) {
+      await client.sendMessage(client.makeMessage(answer));
+      await until(() => toAdmin().find((m) => m.message.text === prompts.render(`coupon/admin-ask-${next}`)));
+    }
+    await client.sendMessage(client.makeMessage('跳过'));
+    const preview = await until(() => toAdmin().find((m) => m.message.reply_markup && m.message.text.includes('年货节福袋')));
+    expect(preview.message.text).toContain('库存：30 张');
+    expect(preview.message.text).toContain('领完为止');
+    expect(preview.message.text).toContain('发到 2 个群');
+    await client.sendCallback(client.makeCallbackQuery(preview.message.reply_markup!.inline_keyboard[0]![1]!.callback_data, { message: { message_id: preview.messageId } }));
+    await until(() => toAdmin().filter((m) => m.message.text === prompts.render('coupon/admin-cancelled')).length > 0);
+    expect(await (await app.service('coupons')).list()).toHaveLength(before);
+  });
+
   it('says when a drop that has not started starts, and that one has ended', async () => {
     const coupons = await app.service('coupons');
     const soon = new Date(Date.now() + 3600_000);
