@@ -67,6 +67,8 @@ const poolOf = (id: string) => `coupon:${id}`;
  */
 export class CouponDesk {
   private cache?: { at: number; drops: CouponDrop[] };
+  private reads = 0;
+  private applied = 0;
 
   constructor(private readonly options: CouponDeskOptions) {}
 
@@ -238,7 +240,13 @@ export class CouponDesk {
 
   /** Reads the drops into the cache if it is older than COUPON_CACHE_MS. */
   async refresh(force = false): Promise<void> {
-    if (force || !this.cache || this.now - this.cache.at >= COUPON_CACHE_MS) this.cache = { at: this.now, drops: await this.list() };
+    if (!force && this.cache && this.now - this.cache.at < COUPON_CACHE_MS) return;
+    // A read that began before a later one (the timer's, overtaken by a create's) must not overwrite it.
+    const reading = ++this.reads;
+    const drops = await this.list();
+    if (reading < this.applied) return;
+    this.applied = reading;
+    this.cache = { at: this.now, drops };
   }
 
   /** `12月12日 20:00` (with the day when it is not today). */

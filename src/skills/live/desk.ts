@@ -64,6 +64,8 @@ export const messageKey = (m: Pick<LiveMessage, 'kind' | 'lead'>) => (m.kind ===
  */
 export class LiveDesk {
   private cache?: { at: number; sessions: LiveSession[] };
+  private reads = 0;
+  private applied = 0;
 
   constructor(private readonly options: LiveDeskOptions) {}
 
@@ -266,8 +268,15 @@ export class LiveDesk {
 
   /** Reads the lives into the cache if it is older than LIVE_CACHE_MS. */
   async refresh(force = false): Promise<readonly LiveSession[]> {
-    if (force || !this.cache || this.now - this.cache.at >= LIVE_CACHE_MS) this.cache = { at: this.now, sessions: await this.list() };
-    return this.cache.sessions;
+    if (!force && this.cache && this.now - this.cache.at < LIVE_CACHE_MS) return this.cache.sessions;
+    // A read that began before a later one (the timer's, overtaken by a schedule's) must not overwrite it.
+    const reading = ++this.reads;
+    const sessions = await this.list();
+    if (reading > this.applied) {
+      this.applied = reading;
+      this.cache = { at: this.now, sessions };
+    }
+    return this.cache?.sessions ?? sessions;
   }
 
   /** The next live not yet ended, and the last one with a replay link, from the cache. */
