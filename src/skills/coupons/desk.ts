@@ -4,6 +4,7 @@ import type { GroupRegistry } from '../../bot/groups.js';
 import type { Outbox } from '../../bot/outbox/types.js';
 import type { RoleDirectory } from '../../bot/roles.js';
 import type { Scheduler } from '../../bot/scheduler/types.js';
+import { ReadCache } from '../../bot/read-cache.js';
 import type { Store } from '../../bot/store/index.js';
 import type { PoolClaim } from '../../bot/store/pools.js';
 import { isoInZone, localDayTime } from '../../kernel/clock.js';
@@ -66,9 +67,7 @@ const poolOf = (id: string) => `coupon:${id}`;
  * its groups at its start; the operators hear how it goes.
  */
 export class CouponDesk {
-  private cache?: { at: number; drops: CouponDrop[] };
-  private reads = 0;
-  private applied = 0;
+  private readonly cache = new ReadCache<CouponDrop>(() => this.list(), () => this.now, COUPON_CACHE_MS);
 
   constructor(private readonly options: CouponDeskOptions) {}
 
@@ -232,7 +231,7 @@ export class CouponDesk {
     if (!said) return undefined;
     // The playground's group (opsbot chat --group 粉丝1群) stands for the shop's group of that name.
     const inGroup = (g: TargetGroup) => (platform === 'local' ? g.name === chat.title : g.platform === platform && g.id === chat.id);
-    const candidates = (this.cache?.drops ?? []).filter((d) => this.answering(d) && d.groups.some(inGroup) && saysKeyword(said, normalizeKeyword(d.keyword)));
+    const candidates = this.cache.items.filter((d) => this.answering(d) && d.groups.some(inGroup) && saysKeyword(said, normalizeKeyword(d.keyword)));
     const open = candidates.find((d) => Date.parse(d.startsAt) <= this.now && (!d.endsAt || Date.parse(d.endsAt) > this.now));
     const next = candidates.filter((d) => Date.parse(d.startsAt) > this.now).sort((a, b) => a.startsAt.localeCompare(b.startsAt))[0];
     return open ?? next ?? candidates[0];
@@ -240,13 +239,7 @@ export class CouponDesk {
 
   /** Reads the drops into the cache if it is older than COUPON_CACHE_MS. */
   async refresh(force = false): Promise<void> {
-    if (!force && this.cache && this.now - this.cache.at < COUPON_CACHE_MS) return;
-    // A read that began before a later one (the timer's, overtaken by a create's) must not overwrite it.
-    const reading = ++this.reads;
-    const drops = await this.list();
-    if (reading < this.applied) return;
-    this.applied = reading;
-    this.cache = { at: this.now, drops };
+    await this.cache.refresh(force);
   }
 
   /** `12月12日 20:00` (with the day when it is not today). */

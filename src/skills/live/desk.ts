@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { GroupRegistry } from '../../bot/groups.js';
 import type { Outbox } from '../../bot/outbox/types.js';
 import type { Scheduler } from '../../bot/scheduler/types.js';
+import { ReadCache } from '../../bot/read-cache.js';
 import type { Store } from '../../bot/store/index.js';
 import { isoInZone, localDayTime } from '../../kernel/clock.js';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
@@ -63,9 +64,7 @@ export const messageKey = (m: Pick<LiveMessage, 'kind' | 'lead'>) => (m.kind ===
  * back every pending job and waiting push; a reschedule is a new revision, so the old times never go.
  */
 export class LiveDesk {
-  private cache?: { at: number; sessions: LiveSession[] };
-  private reads = 0;
-  private applied = 0;
+  private readonly cache = new ReadCache<LiveSession>(() => this.list(), () => this.now, LIVE_CACHE_MS);
 
   constructor(private readonly options: LiveDeskOptions) {}
 
@@ -145,7 +144,7 @@ export class LiveDesk {
     await writeFile(file, poster);
     await store.set(`${POSTER}${session.id}:${session.revision}`, poster.toString('base64'), KEEP_MS);
     await store.set(`${SESSION}${session.id}`, { ...session, poster: file }, KEEP_MS);
-    this.cache = undefined;
+    this.cache.clear();
   }
 
   private jobId(s: Pick<LiveSession, 'id' | 'revision'>, m: Pick<LiveMessage, 'kind' | 'lead'>, g: TargetGroup): string {
@@ -198,7 +197,7 @@ export class LiveDesk {
     await this.takeBack(s);
     const cancelled: LiveSession = { ...s, status: 'cancelled', updatedAt: new Date(this.now).toISOString() };
     await this.options.store.set(`${SESSION}${id}`, cancelled, KEEP_MS);
-    this.cache = undefined;
+    this.cache.clear();
     this.options.logger.info({ live: id }, 'live cancelled');
     return cancelled;
   }
@@ -263,20 +262,12 @@ export class LiveDesk {
 
   /** The lives as of a moment ago (fans' questions are asked on every group message: no store call each time). */
   cached(): readonly LiveSession[] {
-    return this.cache?.sessions ?? [];
+    return this.cache.items;
   }
 
   /** Reads the lives into the cache if it is older than LIVE_CACHE_MS. */
-  async refresh(force = false): Promise<readonly LiveSession[]> {
-    if (!force && this.cache && this.now - this.cache.at < LIVE_CACHE_MS) return this.cache.sessions;
-    // A read that began before a later one (the timer's, overtaken by a schedule's) must not overwrite it.
-    const reading = ++this.reads;
-    const sessions = await this.list();
-    if (reading > this.applied) {
-      this.applied = reading;
-      this.cache = { at: this.now, sessions };
-    }
-    return this.cache?.sessions ?? sessions;
+  refresh(force = false): Promise<readonly LiveSession[]> {
+    return this.cache.refresh(force);
   }
 
   /** The next live not yet ended, and the last one with a replay link, from the cache. */
