@@ -16,8 +16,11 @@ const MIN = 60_000;
 /** A WeChat account as the outbox sees it: what reached each room. */
 class Rooms implements Transport {
   sent: { chat: string; content: Outbound }[] = [];
+  /** Every account's sends in the order they happened, when several accounts send into the same rooms. */
+  constructor(private readonly all?: { chat: string; content: Outbound }[]) {}
   async send(chat: string, content: Outbound): Promise<SendResult> {
     this.sent.push({ chat, content });
+    this.all?.push({ chat, content });
     return { status: 'sent', messageId: String(this.sent.length) };
   }
   texts(chat?: string): string[] {
@@ -64,10 +67,10 @@ function app(env: Record<string, string>, clock?: { now: () => Date }): App {
 }
 
 /** A bot process with a WeChat account whose rooms are fakes, behind a real paced queue (no waits) that logs each send. */
-async function bot(a: App, account: string): Promise<{ bot: Bot; rooms: Rooms }> {
+async function bot(a: App, account: string, all?: { chat: string; content: Outbound }[]): Promise<{ bot: Bot; rooms: Rooms }> {
   const b = await startBot(a, { platforms: [], http: false });
   running.push(b);
-  const rooms = new Rooms();
+  const rooms = new Rooms(all);
   const queue = new SendQueue({ transport: rooms, store: await a.service('store'), logger: silentLogger, platform: 'wechat', account, tz: TZ, gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' }, now: a.now });
   await b.attach('wechat', queue, account);
   return { bot: b, rooms };
@@ -82,11 +85,13 @@ describe.each(['sqlite', 'redis'] as const)('lives pushed by two bot processes o
   it('sends each message to each group once, the poster after the preannounce, logged as live:<id>:<kind>', async () => {
     const env: Record<string, string> = backend === 'redis' ? { REDIS_URL, OPSBOT_REDIS_NAMESPACE: `live-${process.pid}-${Date.now()}` } : {};
     const [a, b] = [app(env), app(env)];
-    const one = await bot(a, 'wx-a');
-    const two = await bot(b, 'wx-b');
+    // Neither account is known to serve the rooms, so either may send any message: the order is the shared log's.
+    const all: { chat: string; content: Outbound }[] = [];
+    await bot(a, 'wx-a', all);
+    await bot(b, 'wx-b', all);
     // Planned late on purpose: the preannounce (60 minutes before) goes at once.
     const { session } = await (await a.service('lives')).schedule({ title: '临时加播', start: local(Date.now() + 30 * MIN), offers: ['满99减10'], products: ['保温杯'] });
-    const both = () => [...one.rooms.sent, ...two.rooms.sent];
+    const both = () => all;
     await until(() => both().length >= 4, 20_000);
     await new Promise((r) => setTimeout(r, 500));
     const byRoom = (chat: string) => both().filter((s) => s.chat === chat).map((s) => (s.content.kind === 'image' ? '[poster]' : s.content.text.split('\n')[0]));
