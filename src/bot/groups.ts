@@ -3,6 +3,9 @@ import type { ShopFile } from './shop-file.js';
 import type { Store } from './store/index.js';
 
 /** A group the bot is in (or was, or is configured for). */
+/** A group a push or a drop is for: where it is and what people call it. */
+export type TargetGroup = Pick<GroupRecord, 'platform' | 'id' | 'name'>;
+
 export interface GroupRecord {
   readonly platform: Platform;
   readonly id: string;

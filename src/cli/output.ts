@@ -110,3 +110,9 @@ export function rowsBar(label: string): { update: (done: number, total: number) 
     },
   };
 }
+
+/** With `--json`, a refusal is also an error object on stdout (`{"error":{"code","message",…}}`); then it is thrown on. */
+export function failAsJson(json: boolean | undefined, err: unknown, prompts: Prompts): never {
+  if (json && err instanceof UserFacingError) out(JSON.stringify({ error: { code: err.code, message: describeError(err, prompts).message, ...err.details } }));
+  throw err;
+}

@@ -9,7 +9,7 @@ import type { ClaimOutcome, CouponDesk } from '../../skills/coupons/desk.js';
 import type { CouponDrop, DropInput } from '../../skills/coupons/drop.js';
 import { dropView } from '../../skills/coupons/routes.js';
 import { decodeText } from '../../knowledge/decode.js';
-import { countingBar, describeError, out } from '../output.js';
+import { countingBar, failAsJson, out } from '../output.js';
 
 interface CreateOptions {
   name: string;
@@ -61,10 +61,6 @@ function issueJson(user: string, o: ClaimOutcome): string {
 /** `opsbot coupon create|issue|status|list|export`: coupon drops from the command line. */
 export function registerCoupon(program: Command, prompts: Prompts, app: () => App): void {
   const coupon = program.command('coupon').description(prompts.render('cli/coupon-description')).addHelpText('after', prompts.render('cli/coupon-examples'));
-  const failAsJson = (json: boolean | undefined, err: unknown) => {
-    if (json && err instanceof UserFacingError) out(JSON.stringify({ error: { code: err.code, message: describeError(err, prompts).message, ...err.details } }));
-    throw err;
-  };
   const desk = (rt: App): Promise<CouponDesk> => rt.service('coupons');
   const number = (v: string | undefined) => (v === undefined ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN);
 
@@ -105,7 +101,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
         out(prompts.render('cli/coupon-groups', { count: drop.groups.length, groups: drop.groups.map((g) => g.name).join(prompts.render('cli/list-separator')) || '-' }));
         if (drop.groups.length === 0) out(prompts.render('cli/coupon-no-groups'));
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 
@@ -128,7 +124,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
         }
         if (!o.json) out(prompts.render('cli/coupon-issue-summary', { ok: results.filter((r) => r.outcome.ok).length, total: results.length }));
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 
@@ -146,7 +142,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
         const d = await coupons.mustGet(id);
         out(prompts.render('cli/coupon-status', { name: d.name, id: d.id, bar: bar(s.claimed, s.stock), claimed: s.claimed, stock: s.stock, remaining: s.remaining }));
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { isoInZone, localDayTime } from '../../kernel/clock.js';
-import { UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { messageName } from '../../skills/live/plan.js';
 import { splitList, type LiveInput, type LiveMessage, type LiveSession } from '../../skills/live/session.js';
-import { describeError, note, out } from '../output.js';
+import { failAsJson, note, out } from '../output.js';
 
 interface ScheduleOptions {
   title: string;
@@ -56,10 +55,6 @@ function showPlan(app: App, prompts: Prompts, title: string, id: string | null, 
 /** `opsbot live schedule|list|cancel|reschedule`: lives planned from the command line. */
 export function registerLive(program: Command, prompts: Prompts, app: () => App): void {
   const live = program.command('live').description(prompts.render('cli/live-description')).addHelpText('after', prompts.render('cli/live-examples'));
-  const failAsJson = (json: boolean | undefined, err: unknown) => {
-    if (json && err instanceof UserFacingError) out(JSON.stringify({ error: { code: err.code, message: describeError(err, prompts).message, ...err.details } }));
-    throw err;
-  };
 
   live
     .command('schedule')
@@ -104,7 +99,7 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
         if (o.json) return out(planJson(rt, session.id, session.messages, session.poster ?? '', warnings));
         showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 
@@ -141,7 +136,7 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
         const s = await (await rt.service('lives')).cancel(id);
         out(o.json ? sessionJson(rt, s) : prompts.render('cli/live-cancelled', { id: s.id, title: s.title }));
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 
@@ -158,7 +153,7 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
         if (o.json) return out(planJson(rt, session.id, session.messages, session.poster ?? '', warnings));
         showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
       } catch (err) {
-        failAsJson(o.json, err);
+        failAsJson(o.json, err, prompts);
       }
     });
 }

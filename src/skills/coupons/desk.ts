@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Platform } from '../../bot/context.js';
-import type { GroupRegistry } from '../../bot/groups.js';
+import type { GroupRegistry, TargetGroup } from '../../bot/groups.js';
 import type { Outbox } from '../../bot/outbox/types.js';
 import type { RoleDirectory } from '../../bot/roles.js';
 import type { Scheduler } from '../../bot/scheduler/types.js';
@@ -12,7 +12,7 @@ import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { generateCodes } from './codes.js';
-import { normalizeKeyword, planDrop, type CouponDrop, type DropInput, type PlannedDrop, type TargetGroup } from './drop.js';
+import { normalizeKeyword, planDrop, type CouponDrop, type DropInput, type PlannedDrop } from './drop.js';
 
 /** The scheduler's job kind: a drop's announcement in one group at its start. */
 export const COUPON_JOB = 'coupon-announce';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Platform } from '../../bot/context.js';
+import type { TargetGroup } from '../../bot/groups.js';
 import { zonedTime } from '../../kernel/clock.js';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
@@ -21,11 +21,6 @@ export const DropInputSchema = z.object({
 });
 export type DropInput = z.input<typeof DropInputSchema>;
 
-export interface TargetGroup {
-  readonly platform: Platform;
-  readonly id: string;
-  readonly name: string;
-}
 
 /** A coupon drop, as the store keeps it (its codes and claims are in the store's pool of the same id). */
 export interface CouponDrop {

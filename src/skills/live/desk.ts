@@ -14,7 +14,7 @@ import type { Prompts } from '../../kernel/prompts.js';
 import { planLive, type Plan } from './plan.js';
 import { renderPoster } from './poster.js';
 import type { LiveInput, LiveMessage, LiveSession, TargetGroup } from './session.js';
-import { composeTexts, dateInWords, templateText, whenInWords } from './texts.js';
+import { composeTexts, dateInWords, recapText, whenInWords } from './texts.js';
 
 /** The scheduler's job kind: one message of a live to one group. */
 export const LIVE_JOB = 'live-message';
@@ -241,7 +241,7 @@ export class LiveDesk {
     const { outbox } = this.options;
     const dedupeKey = `live:${s.id}:r${s.revision}:${payload.key}:${payload.platform}:${payload.chat}`;
     const base = { platform: payload.platform, chat: payload.chat, source: `live:${s.id}:${m.kind}`, deadline: new Date(m.deadline) };
-    const { entry } = await outbox.push({ ...base, content: { kind: 'text', text: m.kind === 'recap' ? this.recapText(s, m) : m.text }, dedupeKey });
+    const { entry } = await outbox.push({ ...base, content: { kind: 'text', text: m.kind === 'recap' ? recapText(s, m, this.options.tz, this.options.prompts, this.options.unitsByProduct) : m.text }, dedupeKey });
     if (m.kind === 'preannounce') {
       const poster = await this.options.store.get<string>(`${POSTER}${s.id}:${s.revision}`);
       if (poster) await outbox.push({ ...base, content: { kind: 'image', data: Buffer.from(poster, 'base64'), mime: 'image/png' }, dedupeKey: `${dedupeKey}:poster`, after: entry });
@@ -249,16 +249,6 @@ export class LiveDesk {
     return {};
   }
 
-  /** The recap as it goes: with what sold on the day of the live, where the metrics have it. */
-  private recapText(s: LiveSession, m: LiveMessage): string {
-    const { prompts, tz } = this.options;
-    const day = localDayTime(new Date(s.start), tz).day;
-    const sold = (this.options.unitsByProduct?.(day) ?? []).filter((r) => s.products.some((p) => r.product.includes(p) || p.includes(r.product)));
-    if (sold.length === 0) return m.text;
-    const sep = prompts.render('live/part-list-separator');
-    const sales = prompts.render('live/part-sales', { list: sold.slice(0, 5).map((r) => prompts.render('live/part-sales-item', { product: r.product, units: r.units })).join(sep) });
-    return templateText({ ...s, start: new Date(s.start) }, { kind: 'recap', at: new Date(m.at) }, tz, prompts, sales);
-  }
 
   /** The lives as of a moment ago (fans' questions are asked on every group message: no store call each time). */
   cached(): readonly LiveSession[] {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Platform } from '../../bot/context.js';
 
 /** What a person gives to plan a live (CLI flags, Telegram lines, the API's body). */
 export const LiveInputSchema = z.object({
@@ -36,11 +35,9 @@ export interface LiveMessage {
   readonly text: string;
 }
 
-export interface TargetGroup {
-  readonly platform: Platform;
-  readonly id: string;
-  readonly name: string;
-}
+import type { TargetGroup } from '../../bot/groups.js';
+
+export type { TargetGroup };
 
 /** A planned live, as the store keeps it. */
 export interface LiveSession {

@@ -3,6 +3,7 @@ import type { LlmService } from '../../kernel/llm.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { leadInWords, type Plan, type PlannedTime } from './plan.js';
+import type { LiveMessage, LiveSession } from './session.js';
 
 /** `12月12日（周六）20:00`. */
 export function dateInWords(start: Date, tz: string, prompts: Prompts): string {
@@ -114,4 +115,14 @@ export async function composeTexts(plan: Plan, options: CopyOptions): Promise<st
       return template;
     }),
   );
+}
+
+/** The recap as it goes: with what sold on the day of the live, where the metrics have it. */
+export function recapText(s: LiveSession, m: LiveMessage, tz: string, prompts: Prompts, unitsByProduct?: (day: string) => { product: string; units: number }[]): string {
+  const day = localDayTime(new Date(s.start), tz).day;
+  const sold = (unitsByProduct?.(day) ?? []).filter((r) => s.products.some((p) => r.product.includes(p) || p.includes(r.product)));
+  if (sold.length === 0) return m.text;
+  const sep = prompts.render('live/part-list-separator');
+  const sales = prompts.render('live/part-sales', { list: sold.slice(0, 5).map((r) => prompts.render('live/part-sales-item', { product: r.product, units: r.units })).join(sep) });
+  return templateText({ ...s, start: new Date(s.start) }, { kind: 'recap', at: new Date(m.at) }, tz, prompts, sales);
 }
