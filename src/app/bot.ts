@@ -1,7 +1,7 @@
 import type { TelegramAdapter, TelegramAdapterOptions } from '../bot/adapters/telegram.js';
 import type { WechatAdapter, WechatAdapterOptions } from '../bot/adapters/wechat.js';
 import type { MembershipEvent, Platform, Transport } from '../bot/context.js';
-import { startHttpServer } from '../bot/http.js';
+import { startHttpServer, type HttpExtension } from '../bot/http.js';
 import { createMembershipHandler } from '../bot/membership.js';
 import type { Injection, PluginContext, PluginRoute } from '../bot/plugin.js';
 import { Router, type Middleware } from '../bot/router.js';
@@ -24,6 +24,8 @@ export interface StartOptions {
   readonly wechat?: Partial<Pick<WechatAdapterOptions, 'puppet' | 'pacing'>>;
   /** More for /healthz (the knowledge base's size). */
   readonly health?: () => Record<string, unknown>;
+  /** More on the HTTP server: the console. */
+  readonly extend?: HttpExtension;
 }
 
 /** A running bot: the router every platform talks to, the platforms this process runs, the HTTP server. */
@@ -34,6 +36,8 @@ export interface Bot {
   readonly wechat?: WechatAdapter;
   /** The HTTP server's port, when it runs. */
   readonly httpPort?: number;
+  /** Every plugin's HTTP routes, by their API prefix (mounted here when HTTP runs; the console mounts a playground's). */
+  readonly routes: readonly { readonly plugin: string; readonly route: PluginRoute }[];
   /** Runs `transport` as `platform` account `account` here: edits go through it and it sends that account's outbox. */
   attach(platform: Platform, transport: Transport, account: string): Promise<void>;
   /** Keeps the group registry current and welcomes newcomers (what the adapters call). */
@@ -65,7 +69,7 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
       skill: (skill) => void skills.push({ plugin: plugin.name, skill }),
       middleware: (mw) => void middleware.push(mw),
       job: (kind, handler, options) => rt.scheduler.handle(kind, handler as never, options),
-      route: (route) => void routes.push({ plugin: plugin.name, route }),
+      route: (route) => void routes.push({ plugin: plugin.apiPrefix ?? plugin.name, route }),
       onClose: (hook) => void pluginHooks.push(hook),
     };
     await plugin.apply?.(ctx);
@@ -118,6 +122,8 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
     if (options.http !== false) {
       http = await startHttpServer({
         port: app.config.httpPort,
+        host: app.config.httpHost,
+        ...(options.extend ? { extend: options.extend } : {}),
         logger: rt.logger,
         prompts: rt.prompts,
         routes,
@@ -143,6 +149,7 @@ export async function startBot(app: App, options: StartOptions = {}): Promise<Bo
     ...(started.telegram ? { telegram: started.telegram } : {}),
     ...(started.wechat ? { wechat: started.wechat } : {}),
     ...(http ? { httpPort: http.port } : {}),
+    routes,
     attach,
     onMembership,
     close: () =>

@@ -21,6 +21,40 @@ export interface HttpServerOptions {
   readonly routes?: readonly { readonly plugin: string; readonly route: PluginRoute }[];
   /** POST endpoints by path (the Telegram webhook). */
   readonly hooks?: Readonly<Record<string, RawHandler>>;
+  /** More on the same server (the console): `before` runs ahead of every route (hooks, OpenAPI), `after` last. */
+  readonly extend?: HttpExtension;
+}
+
+export interface HttpExtension {
+  before?(app: FastifyInstance): void | Promise<void>;
+  after?(app: FastifyInstance): void | Promise<void>;
+}
+
+/** Who may call a route (the chats' roles): read by the console's sign-in hook from the route's config. */
+export interface RouteAccess {
+  readonly role: 'admin' | 'agent' | 'public';
+}
+
+/** Mounts plugins' routes below `${base}/<plugin>` with their zod schemas and their role in the route config. */
+export function mountPluginRoutes(app: FastifyInstance, routes: readonly { readonly plugin: string; readonly route: PluginRoute }[], base = '/api', tag?: string): void {
+  for (const { plugin, route } of routes) {
+    const schema = route.schema ?? {};
+    const access: RouteAccess = { role: route.role ?? 'admin' };
+    app.route({
+      method: route.method,
+      url: `${base}/${plugin}${route.path}`,
+      config: access,
+      schema: {
+        tags: [tag ?? plugin],
+        ...(route.summary ? { summary: route.summary } : {}),
+        ...(schema.params ? { params: schema.params } : {}),
+        ...(schema.query ? { querystring: schema.query } : {}),
+        ...(schema.body ? { body: schema.body } : {}),
+        ...(schema.response ? { response: { 200: schema.response } } : {}),
+      },
+      handler: async (req) => route.handler({ params: req.params, query: req.query, body: req.body }),
+    });
+  }
 }
 
 /**
@@ -36,7 +70,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const log = options.logger.child({ path: req.url });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({ path: v.instancePath, message: v.message }));
-      return reply.code(400).send({ error: { code: 'OPSBOT_ERR_HTTP_INVALID', message: options.prompts.render('http/invalid-input'), issues } });
+      // Each field named as a reader finds it: `body.text`, `query.since`.
+      const where = (path: string) => [err.validationContext ?? 'body', ...path.split('/').filter(Boolean)].join('.');
+      const fields = [...new Set(issues.map((i) => where(i.path)))].join('、');
+      return reply.code(400).send({ error: { code: 'OPSBOT_ERR_HTTP_INVALID', message: options.prompts.render('http/invalid-input', { fields }), fields: fields.split('、'), issues } });
     }
     // The user's own input refused (a live in the past, an unknown group): 400 with the sentence and its code.
     if (err instanceof UserFacingError && err.cause === undefined) {
@@ -47,24 +84,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const code = (err as { code?: unknown }).code;
     return reply.code(500).send({ error: { code: typeof code === 'string' && code.startsWith('OPSBOT_ERR_') ? code : 'OPSBOT_ERR_HTTP_FAILED', message: politeFailure(err, options.prompts, log, 'http route failed') } });
   });
-  app.get('/healthz', async () => ({ ok: true, ...(await options.health()) }));
+  await options.extend?.before?.(app);
+  app.get('/healthz', { config: { role: 'public' } satisfies RouteAccess, schema: { hide: true } }, async () => ({ ok: true, ...(await options.health()) }));
   for (const [path, handle] of Object.entries(options.hooks ?? {})) {
-    app.post(path, async (req, reply) => reply.code(handle(req.headers, req.body)).send());
+    app.post(path, { config: { role: 'public' } satisfies RouteAccess, schema: { hide: true } }, async (req, reply) => reply.code(handle(req.headers, req.body)).send());
   }
-  for (const { plugin, route } of options.routes ?? []) {
-    const schema = route.schema ?? {};
-    app.route({
-      method: route.method,
-      url: `/api/${plugin}${route.path}`,
-      schema: {
-        ...(schema.params ? { params: schema.params } : {}),
-        ...(schema.query ? { querystring: schema.query } : {}),
-        ...(schema.body ? { body: schema.body } : {}),
-        ...(schema.response ? { response: { 200: schema.response } } : {}),
-      },
-      handler: async (req) => route.handler({ params: req.params, query: req.query, body: req.body }),
-    });
-  }
+  mountPluginRoutes(app, options.routes ?? []);
+  await options.extend?.after?.(app);
   return app;
 }
 

@@ -71,6 +71,10 @@ export interface PluginRoute {
   /** Below `/api/<plugin>`, with `:name` parameters: `/drops/:id`. */
   readonly path: string;
   readonly schema?: { readonly params?: z.ZodType; readonly query?: z.ZodType; readonly body?: z.ZodType; readonly response?: z.ZodType };
+  /** Who may call it with the console's token: operators (default) or customer-service agents too. */
+  readonly role?: 'admin' | 'agent';
+  /** One line for the OpenAPI description. */
+  readonly summary?: string;
   handler(request: { readonly params: unknown; readonly query: unknown; readonly body: unknown }): unknown;
 }
 
@@ -101,6 +105,8 @@ export interface PluginContext<I extends Injection, C> {
  */
 export interface Plugin<I extends Injection = Injection, C = unknown> {
   readonly name: string;
+  /** Its HTTP routes are below `/api/<apiPrefix>`; default its name. */
+  readonly apiPrefix?: string;
   /** The services it needs; `'name?'` for one it uses only when some plugin provides it. */
   readonly inject: readonly I[];
   /**

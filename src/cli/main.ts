@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../kernel/config.js';
 import { PACKAGE_ROOT } from '../kernel/paths.js';
 import { Prompts } from '../kernel/prompts.js';
 import { registerAsk } from './commands/ask.js';
@@ -27,7 +28,10 @@ const TITLES: Record<string, string> = {
 };
 
 /** Builds the `opsbot` command line; the runtime (config, logger, knowledge base) is created on first use. */
-export function buildProgram(prompts: Prompts, app: () => App): Command {
+/** The app, built on first use; `quietLogs`: at `warn` unless LOG_LEVEL is set (the terminal chat). */
+export type AppFactory = (options?: { readonly quietLogs?: boolean }) => App;
+
+export function buildProgram(prompts: Prompts, app: AppFactory): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const program = new Command('opsbot')
     .description(prompts.render('cli/program-description'))
@@ -69,7 +73,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const prompts = Prompts.load();
   let app: App | undefined;
   // Built on first use (reading the configuration), so --help works with a broken .env.
-  const program = buildProgram(prompts, () => (app ??= new App({ prompts })));
+  const program = buildProgram(prompts, (options = {}) => {
+    if (app) return app;
+    const config = loadConfig();
+    // The terminal chat shows the conversation, not INFO lines after each of them, unless LOG_LEVEL asks.
+    const quiet = options.quietLogs && !config.logLevelSet ? { config: { ...config, logLevel: 'warn' as const } } : { config };
+    return (app = new App({ prompts, ...quiet }));
+  });
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -28,6 +28,8 @@ export interface Config {
   /** A fixed start instant for the process clock (`OPSBOT_NOW`). */
   readonly now?: Date;
   readonly logLevel: LogLevel;
+  /** True when LOG_LEVEL is set (the terminal chat logs only warnings otherwise). */
+  readonly logLevelSet: boolean;
   readonly llm: LlmConfig;
   /** Shared state on Redis instead of the SQLite file. */
   readonly redisUrl?: string;
@@ -36,8 +38,14 @@ export interface Config {
   /** Operators and customer-service agents, as `platform:userId`. */
   readonly admins: readonly string[];
   readonly agents: readonly string[];
-  /** The local HTTP server (/healthz, the Telegram webhook), always on 127.0.0.1. */
+  /** The HTTP server (/healthz, the console, the Telegram webhook): OPSBOT_HTTP_PORT on OPSBOT_HTTP_HOST. */
   readonly httpPort: number;
+  /** Default 127.0.0.1; any other address needs OPSBOT_HTTP_TOKEN. */
+  readonly httpHost: string;
+  /** The staff's console token (OPSBOT_HTTP_TOKEN); when unset one is generated under the data dir. */
+  readonly httpToken?: string;
+  /** A second token that signs in as a customer-service agent only (OPSBOT_HTTP_AGENT_TOKEN). */
+  readonly httpAgentToken?: string;
   /** Present when TELEGRAM_BOT_TOKEN is set. */
   readonly telegram?: TelegramConfig;
   /** WECHATY_PUPPET is set: start the WeChat adapter. */
@@ -119,6 +127,9 @@ const EnvSchema = z.object({
   OPSBOT_ADMINS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
   OPSBOT_AGENTS: z.string().regex(PEOPLE_LIST, { message: 'config/invalid-people' }).optional(),
   OPSBOT_HTTP_PORT: intVar(0, 65_535, 8787, 'config/invalid-port'),
+  OPSBOT_HTTP_HOST: z.string().regex(/^[\w.:-]{1,255}$/, { message: 'config/invalid-host' }).default('127.0.0.1'),
+  OPSBOT_HTTP_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, { message: 'config/invalid-http-token' }).optional(),
+  OPSBOT_HTTP_AGENT_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, { message: 'config/invalid-http-token' }).optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'config/invalid-telegram-token' }).optional(),
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'config/invalid-url' }).optional(),
@@ -178,6 +189,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       problems.push({ variable: 'OPSBOT_PLATFORMS', key: 'config/platform-not-configured', params: { name: 'OPSBOT_PLATFORMS', platform: name, needs } });
     }
   }
+  // Reachable from other machines, the console must not fall back to a token only this machine can read.
+  if (merged.OPSBOT_HTTP_HOST && !isLoopback(merged.OPSBOT_HTTP_HOST) && !merged.OPSBOT_HTTP_TOKEN) {
+    problems.push({ variable: 'OPSBOT_HTTP_HOST', key: 'config/host-needs-token', params: { name: 'OPSBOT_HTTP_HOST', value: merged.OPSBOT_HTTP_HOST } });
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const vars = parsed.data;
   const configured = PLATFORM_NAMES.filter((p) => (p === 'telegram' ? vars.TELEGRAM_BOT_TOKEN : vars.WECHATY_PUPPET));
@@ -191,11 +206,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     tz: vars.OPSBOT_TZ,
     ...(vars.OPSBOT_NOW ? { now: /^\d{4}-\d{2}-\d{2}$/.test(vars.OPSBOT_NOW) ? noonIn(vars.OPSBOT_NOW, vars.OPSBOT_TZ) : new Date(vars.OPSBOT_NOW) } : {}),
     logLevel: vars.LOG_LEVEL,
+    logLevelSet: merged.LOG_LEVEL !== undefined,
     ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
     redisNamespace: vars.OPSBOT_REDIS_NAMESPACE,
     admins: Object.freeze(people(vars.OPSBOT_ADMINS)),
     agents: Object.freeze(people(vars.OPSBOT_AGENTS)),
     httpPort: vars.OPSBOT_HTTP_PORT,
+    httpHost: vars.OPSBOT_HTTP_HOST,
+    ...(vars.OPSBOT_HTTP_TOKEN ? { httpToken: vars.OPSBOT_HTTP_TOKEN } : {}),
+    ...(vars.OPSBOT_HTTP_AGENT_TOKEN ? { httpAgentToken: vars.OPSBOT_HTTP_AGENT_TOKEN } : {}),
     wechat: Boolean(vars.WECHATY_PUPPET),
     quietHours: quietHoursOf(vars.OPSBOT_QUIET_HOURS),
     platforms: Object.freeze(vars.OPSBOT_PLATFORMS ? [...new Set(people(vars.OPSBOT_PLATFORMS) as PlatformName[])] : configured),
@@ -222,6 +241,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
   };
   return Object.freeze(config);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: nothing outside this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** `23:00-08:00` → its two ends; `off` → null. */
@@ -253,5 +277,7 @@ export function configSecrets(config: Config): string[] {
     ...(key && key !== 'opsbot-local' ? [key] : []),
     ...(redisPassword ? [redisPassword] : []),
     ...(config.telegram ? [config.telegram.token, config.telegram.webhookSecret] : []),
+    ...(config.httpToken ? [config.httpToken] : []),
+    ...(config.httpAgentToken ? [config.httpAgentToken] : []),
   ];
 }

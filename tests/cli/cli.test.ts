@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPSBOT_BIN, PACKAGE_ROOT, prompts, runOpsbot, STACK_TRACE, tempDir, type CliRun } from '../helpers.js';
+import { freePort, OPSBOT_BIN, PACKAGE_ROOT, prompts, runOpsbot, STACK_TRACE, tempDir, until, type CliRun } from '../helpers.js';
 
 const BIN = OPSBOT_BIN;
 type Run = CliRun;
@@ -299,11 +299,31 @@ describe('opsbot groups', () => {
 });
 
 describe('opsbot start', () => {
-  it('without a terminal, says the assistant is ready and how to ask, and exits 0', async () => {
-    const run = await opsbot(['start']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('npx opsbot ask');
-  });
+  it('with no platform serves the console and its playground, ends its output with the URL, and stops on SIGTERM', async () => {
+    const work = tempDir();
+    const port = await freePort();
+    const child = spawn(process.execPath, [OPSBOT_BIN, 'start'], { cwd: work.dir, env: { PATH: process.env.PATH ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data'), OPSBOT_HTTP_PORT: String(port) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    try {
+      const url = await until(() => /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)\n$/m.exec(stdout)?.[1], 60_000);
+      expect(stdout.trimEnd().split('\n').at(-1)).toBe(url);
+      const token = new URL(url).searchParams.get('token')!;
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toMatchObject({ ok: true });
+      const say = await fetch(`http://127.0.0.1:${port}/api/playground/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: 'fan', chat: 'group', text: '领券' }) });
+      expect(((await say.json()) as { replies: { text: string }[] }).replies[0]!.text).toContain('券码');
+      expect((await fetch(`http://127.0.0.1:${port}/api/deliveries`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toContain(token);
+    } finally {
+      child.kill('SIGKILL');
+      work.cleanup();
+    }
+  }, 90_000);
 });
 
 describe('opsbot reply', () => {

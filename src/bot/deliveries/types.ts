@@ -43,3 +43,21 @@ export interface DeliveryLog {
 
 /** The delivery log keeps sends this long. */
 export const DELIVERY_KEEP_MS = 30 * 24 * 3600_000;
+
+/** One line of `deliveries --json` (and an item of `GET /api/deliveries`): these fields in this order. */
+export function deliveryFields(d: Delivery): Pick<Delivery, 'id' | 'at' | 'platform' | 'chat' | 'source' | 'status' | 'reason'> {
+  return { id: d.id, at: d.at, platform: d.platform, chat: d.chat, source: d.source, status: d.status, ...(d.reason ? { reason: d.reason } : {}) };
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30m`, `1h`, `2d` back from `now`, or an instant with its offset. */
+export function parseSince(value: string, now: number): Date | undefined {
+  const span = /^(\d{1,6})\s*([smhd])$/i.exec(value.trim());
+  if (span) return new Date(now - Number(span[1]) * UNITS[span[2]!.toLowerCase()]!);
+  if (/^\d{4}-\d{2}-\d{2}(T.+)?$/.test(value.trim())) {
+    const t = Date.parse(value.trim());
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+  return undefined;
+}

@@ -92,7 +92,7 @@ export function parseRole(value: string | undefined, prompts: Prompts): Role {
 }
 
 /** `opsbot chat`: the playground, as a fan, an agent or an admin, privately or in a group. */
-export function registerChat(program: Command, prompts: Prompts, app: () => App): void {
+export function registerChat(program: Command, prompts: Prompts, app: (options?: { readonly quietLogs?: boolean }) => App): void {
   program
     .command('chat')
     .description(prompts.render('cli/chat-description'))
@@ -101,6 +101,6 @@ export function registerChat(program: Command, prompts: Prompts, app: () => App)
     .addHelpText('after', prompts.render('cli/chat-examples'))
     .action(async (options: ChatOptions) => {
       const role = parseRole(options.as, prompts);
-      await runPlayground(app(), { role, ...(options.group ? { group: options.group } : {}) });
+      await runPlayground(app({ quietLogs: true }), { role, ...(options.group ? { group: options.group } : {}) });
     });
 }

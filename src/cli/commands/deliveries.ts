@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { reasonInWords } from '../../bot/deliveries/reasons.js';
-import type { Delivery } from '../../bot/deliveries/types.js';
+import { deliveryFields, parseSince, type Delivery } from '../../bot/deliveries/types.js';
 import { localTime } from '../../bot/scheduler/runner.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { out, UsageError } from '../output.js';
@@ -14,22 +14,9 @@ interface DeliveriesOptions {
   json?: boolean;
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `30m`, `1h`, `2d` back from `now`, or an instant with its offset. */
-export function parseSince(value: string, now: number): Date | undefined {
-  const span = /^(\d{1,6})\s*([smhd])$/i.exec(value.trim());
-  if (span) return new Date(now - Number(span[1]) * UNITS[span[2]!.toLowerCase()]!);
-  if (/^\d{4}-\d{2}-\d{2}(T.+)?$/.test(value.trim())) {
-    const t = Date.parse(value.trim());
-    return Number.isNaN(t) ? undefined : new Date(t);
-  }
-  return undefined;
-}
-
 /** The `deliveries --json` contract: these fields in this order. */
 function deliveryJson(d: Delivery): string {
-  return JSON.stringify({ id: d.id, at: d.at, platform: d.platform, chat: d.chat, source: d.source, status: d.status, ...(d.reason ? { reason: d.reason } : {}) });
+  return JSON.stringify(deliveryFields(d));
 }
 
 /** `opsbot deliveries`: the delivery log, newest first, by time, chat or source. */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { isDay } from '../../skills/metrics/period.js';
-import type { KpiAnswer, KpiReply } from '../../skills/metrics/service.js';
+import { kpiFields, kpiJson, type KpiAnswer, type KpiReply } from '../../skills/metrics/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
 import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
@@ -13,29 +13,6 @@ interface KpiOptions {
   now?: string;
   chart?: string;
   batch?: string;
-}
-
-/** The --json contract: its fields in its order, then extras (mode, advice). */
-export function kpiJson(a: KpiAnswer): string {
-  return JSON.stringify(kpiFields(a));
-}
-
-function kpiFields(a: KpiAnswer): Record<string, unknown> {
-  const { question, metric, from, to, filters, value, unit, compare, breakdown, text, mode, advice } = a;
-  return {
-    question,
-    metric,
-    from,
-    to,
-    filters,
-    value,
-    unit,
-    ...(compare ? { compare } : {}),
-    ...(breakdown ? { breakdown } : {}),
-    text,
-    mode,
-    ...(advice ? { advice } : {}),
-  };
 }
 
 /** `opsbot kpi`: a KPI question in plain Chinese or English answered from the imported metrics. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import type { ReplySuggestions } from '../../skills/cs-scripts/service.js';
+import { replyFields, type ReplySuggestions } from '../../skills/cs-scripts/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
 import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
@@ -30,10 +30,9 @@ export function formatSuggestions(result: ReplySuggestions, prompts: Prompts): s
   return lines.join('\n');
 }
 
-/** The --json shape: the contract's fields in its order, then extras. */
+/** The --json shape. */
 function toJson(result: ReplySuggestions): string {
-  const { message, intent, confidence, suggestions, mode } = result;
-  return JSON.stringify({ message, intent, confidence, suggestions, mode });
+  return JSON.stringify(replyFields(result));
 }
 
 /** `opsbot reply`: the intent of a customer's message and two or three suggested replies, one message or a file of them. */

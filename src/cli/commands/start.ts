@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { startBot } from '../../app/bot.js';
 import type { Prompts } from '../../kernel/prompts.js';
+import { openConsole } from '../../console/index.js';
 import { out } from '../output.js';
-import { runPlayground } from './chat.js';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -18,30 +18,11 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** Runs the platforms this process runs until SIGINT/SIGTERM, then stops them, drains the send queues and closes the store. */
-async function runPlatforms(app: App): Promise<void> {
-  const { config, logger, prompts } = app;
-  const { documents, chunks } = await app.knowledge.build({ saveRequired: false });
-  const bot = await startBot(app, { health: () => ({ knowledge: { documents, chunks } }) });
-  const telegramMode = bot.telegram ? (config.telegram?.webhookUrl ? 'webhook' : 'polling') : 'off';
-  out(
-    prompts.render('cli/start-running', {
-      port: bot.httpPort ?? config.httpPort,
-      telegram: prompts.render(`cli/platform-${telegramMode}`),
-      wechat: prompts.render(bot.wechat ? 'cli/platform-on' : 'cli/platform-off'),
-    }),
-  );
-  const signal = await untilSignal();
-  logger.info({ signal }, 'stopping: draining the send queues');
-  await bot.close();
-  out(prompts.render('cli/start-stopped'));
-}
-
 /**
  * `opsbot start`: the platforms this process runs (OPSBOT_PLATFORMS; by default Telegram when
- * TELEGRAM_BOT_TOKEN is set and WeChat when WECHATY_PUPPET is set), the scheduler and the local HTTP
- * server. With no platform configured it opens the local playground; without a terminal it says the
- * assistant is ready and how to ask, and exits cleanly.
+ * TELEGRAM_BOT_TOKEN is set and WeChat when WECHATY_PUPPET is set), the scheduler, and the HTTP server
+ * with the web console (its playground works with no platform at all), until SIGINT/SIGTERM; then it
+ * stops them, drains the send queues and closes the store. The last line it prints is the console's URL.
  */
 export function registerStart(program: Command, prompts: Prompts, app: () => App): void {
   program
@@ -50,12 +31,30 @@ export function registerStart(program: Command, prompts: Prompts, app: () => App
     .addHelpText('after', prompts.render('cli/start-examples'))
     .action(async () => {
       const rt = app();
-      if (rt.config.platforms.length > 0) return runPlatforms(rt);
-      if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
-        out(prompts.render('cli/playground-no-tty', { documents, chunks }));
-        return;
+      const { config, logger } = rt;
+      const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
+      const web = await openConsole(rt);
+      let bot: Awaited<ReturnType<typeof startBot>>;
+      try {
+        bot = await startBot(rt, { extend: web.extend, health: () => ({ knowledge: { documents, chunks } }) });
+      } catch (err) {
+        await web.close();
+        throw err;
       }
-      await runPlayground(rt, { role: 'fan' });
+      const telegramMode = bot.telegram ? (config.telegram?.webhookUrl ? 'webhook' : 'polling') : 'off';
+      out(
+        prompts.render('cli/start-running', {
+          telegram: prompts.render(`cli/platform-${telegramMode}`),
+          wechat: prompts.render(bot.wechat ? 'cli/platform-on' : 'cli/platform-off'),
+          documents,
+          chunks,
+          url: web.url(bot.httpPort ?? config.httpPort),
+        }),
+      );
+      const signal = await untilSignal();
+      logger.info({ signal }, 'stopping: draining the send queues');
+      await bot.close();
+      await web.close();
+      out(prompts.render('cli/start-stopped'));
     });
 }

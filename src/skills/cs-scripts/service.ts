@@ -146,3 +146,9 @@ export class CsScripts {
     }
   }
 }
+
+/** The `reply --json` contract (and `POST /api/cs/reply`): its fields in its order, then extras. */
+export function replyFields(result: ReplySuggestions): Pick<ReplySuggestions, 'message' | 'intent' | 'confidence' | 'suggestions' | 'mode'> {
+  const { message, intent, confidence, suggestions, mode } = result;
+  return { message, intent, confidence, suggestions, mode };
+}

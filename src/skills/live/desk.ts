@@ -174,6 +174,12 @@ export class LiveDesk {
     }
   }
 
+  /** The poster of the session's current revision (PNG), from the shared store. */
+  async posterOf(id: string): Promise<Buffer | undefined> {
+    const b64 = await this.options.store.get<string>(`${POSTER}${id}:${(await this.mustGet(id)).revision}`);
+    return b64 ? Buffer.from(b64, 'base64') : undefined;
+  }
+
   get(id: string): Promise<LiveSession | undefined> {
     return this.options.store.get<LiveSession>(`${SESSION}${id}`);
   }

@@ -48,6 +48,33 @@ export function liveRoutes(lives: LiveDesk): PluginRoute[] {
     },
     {
       method: 'POST',
+      path: '/preview',
+      summary: '直播预告的预览：计划发送的消息、提醒与海报，不保存（同 /live 的预览）',
+      schema: { body: LiveInputSchema, response: z.object({ title: z.string(), start: z.string(), groups: z.array(z.object({ platform: z.string(), id: z.string(), name: z.string() })), messages: z.array(Message), warnings: z.array(z.string()), poster: z.string() }) },
+      handler: async ({ body }) => {
+        const p = await lives.preview(body as z.infer<typeof LiveInputSchema>);
+        return {
+          title: p.plan.title,
+          start: lives.iso(p.plan.start.toISOString()),
+          groups: p.plan.groups.map((g) => ({ ...g })),
+          messages: p.messages.map((m) => ({ ...m, at: lives.iso(m.at), deadline: lives.iso(m.deadline) })),
+          warnings: [...p.plan.warnings],
+          poster: `data:image/png;base64,${p.poster.toString('base64')}`,
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sessions/:id/poster',
+      summary: '直播海报（PNG，data URL）',
+      schema: { params: z.object({ id: z.string() }), response: z.object({ poster: z.string().nullable() }) },
+      handler: async ({ params }) => {
+        const png = await lives.posterOf((params as { id: string }).id);
+        return { poster: png ? `data:image/png;base64,${png.toString('base64')}` : null };
+      },
+    },
+    {
+      method: 'POST',
       path: '/sessions/:id/cancel',
       schema: { params: z.object({ id: z.string() }), response: Session },
       handler: async ({ params }) => view(lives, await lives.cancel((params as { id: string }).id)),

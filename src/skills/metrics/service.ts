@@ -36,6 +36,29 @@ export interface KpiAnswer {
   readonly advice?: PlaybookAdvice;
 }
 
+/** The --json contract: its fields in its order, then extras (mode, advice). */
+export function kpiJson(a: KpiAnswer): string {
+  return JSON.stringify(kpiFields(a));
+}
+
+export function kpiFields(a: KpiAnswer): Record<string, unknown> {
+  const { question, metric, from, to, filters, value, unit, compare, breakdown, text, mode, advice } = a;
+  return {
+    question,
+    metric,
+    from,
+    to,
+    filters,
+    value,
+    unit,
+    ...(compare ? { compare } : {}),
+    ...(breakdown ? { breakdown } : {}),
+    text,
+    mode,
+    ...(advice ? { advice } : {}),
+  };
+}
+
 export interface KpiReply {
   readonly answer: KpiAnswer;
   /** A picture of a breakdown, a trend or a comparison, when the answer has one. */
