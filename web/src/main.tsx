@@ -7,9 +7,11 @@ import { Desk } from './pages/Desk';
 import { Dashboard } from './pages/Dashboard';
 import { Playground } from './pages/Playground';
 import { t } from './texts';
+import { setShopTz } from './util';
 import './style.css';
 
 takeTokenFromUrl();
+void api<{ tz: string }>('/info', { demo: true }).then((info) => setShopTz(info.tz), () => undefined);
 
 const PAGES = [
   ['playground', 'nav.playground'],

@@ -21,8 +21,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], live?: { dem
   return { data, error, reload };
 }
 
+/** The shop's time zone (OPSBOT_TZ), told by the server at start: times read as the shop reads them. */
+let shopTz: string | undefined;
+export const setShopTz = (tz: string) => void (shopTz = tz);
+
 export const fmtTime = (iso: string) =>
-  new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(shopTz ? { timeZone: shopTz } : {}) });
 
 export function fmtValue(v: number | null, unit: string): string {
   if (v === null) return '—';
