@@ -219,11 +219,11 @@ describe('configuration problems', () => {
 });
 
 /** Runs `opsbot chat` with `input` on stdin (no terminal: one answer per line, printed). */
-function chat(args: string[], input: string): Promise<Run> {
+function chat(args: string[], input: string, env: Record<string, string> = { LOG_LEVEL: 'warn' }): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'chat', ...args], {
       cwd: work.dir,
-      env: { PATH: process.env.PATH ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data-chat'), LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', OPSBOT_DATA_DIR: join(work.dir, 'data-chat'), ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -242,6 +242,14 @@ describe('opsbot chat', () => {
     expect(run.stdout).toContain('/ask');
     expect(run.stdout).not.toContain('/reply'); // an agent's command
     expect(run.stdout).toContain(prompts.render('bot/unknown-command', { name: 'nope' }));
+  });
+
+  it('logs only warnings unless LOG_LEVEL says otherwise, so the conversation is not buried in INFO lines', async () => {
+    const quiet = await chat([], '什么时候发货？\n', {});
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('"level":30');
+    const chatty = await chat([], '什么时候发货？\n', { LOG_LEVEL: 'info' });
+    expect(chatty.stderr).toContain('"level":30');
   });
 
   it('in a group, leaves chit-chat alone and answers an @-mention', async () => {

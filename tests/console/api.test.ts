@@ -57,6 +57,19 @@ describe('the console API: access', () => {
   });
 });
 
+describe('the console API: the sign-in check', () => {
+  it('asks for a token on the playground too when bound to another address than loopback', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { signInHook } = await import('../../src/console/auth.js');
+    const http = Fastify();
+    http.addHook('onRequest', signInHook({ admin: 'a-long-enough-token-123' }, '192.168.1.5', prompts));
+    http.post('/api/playground/say', async () => ({ replies: [] }));
+    expect((await http.inject({ method: 'POST', url: '/api/playground/say', payload: {} })).statusCode).toBe(401);
+    expect((await http.inject({ method: 'POST', url: '/api/playground/say', payload: {}, headers: { authorization: 'Bearer a-long-enough-token-123' } })).statusCode).toBe(200);
+    await http.close();
+  });
+});
+
 describe('the console API: the playground', () => {
   it('answers a fan in the demo group, an operator privately (a chart as a picture), with no token on loopback', async () => {
     const say = async (body: unknown) => run.api('/api/playground/say', { ...json(body), token: null });
@@ -70,6 +83,34 @@ describe('the console API: the playground', () => {
     expect(png.headers.get('content-type')).toBe('image/png');
     const live = (await (await say({ as: 'fan', chat: 'group', text: '今晚几点直播' })).json()) as { replies: { text?: string }[] };
     expect(live.replies[0]?.text).toContain('20:00');
+  });
+
+  it('presses a button under a bot message, and lists what the demo shop pushed on its own', async () => {
+    const form = (await (await run.api('/api/playground/say', { ...json({ as: 'admin', chat: 'private', text: '/coupon' }), token: null })).json()) as { replies: { buttons?: { data: string }[][] }[] };
+    expect(form.replies.length).toBeGreaterThan(0);
+    const feed = (await (await run.api('/api/playground/feed?after=0', { token: null })).json()) as { items: unknown[] };
+    expect(Array.isArray(feed.items)).toBe(true);
+    expect((await run.api('/api/playground/press', { ...json({ as: 'admin', chat: 'private', data: 'nope:1' }), token: null })).status).toBe(200);
+    expect((await run.api('/api/playground/press', { ...json({ as: 'admin', chat: 'private' }), token: null })).status).toBe(400);
+  });
+
+  it('previews a live in the demo shop (messages, poster) and serves a saved live\'s poster', async () => {
+    const preview = (await (await run.api('/api/playground/live/preview', { ...json({ title: '预览专场', start: '2099-01-02 20:00' }), token: null })).json()) as { messages: unknown[]; poster: string; groups: { name: string }[] };
+    expect(preview.messages.length).toBeGreaterThan(1);
+    expect(preview.poster).toMatch(/^data:image\/png;base64,/);
+    expect(preview.groups.map((g) => g.name)).toEqual(['示例粉丝群']);
+    const { sessions } = (await (await run.api('/api/playground/live/sessions', { token: null })).json()) as { sessions: { id: string }[] };
+    const poster = (await (await run.api(`/api/playground/live/sessions/${sessions[0]!.id}/poster`, { token: null })).json()) as { poster: string };
+    expect(poster.poster).toMatch(/^data:image\/png;base64,/);
+    expect((await run.api('/api/playground/live/preview', { ...json({ start: '2099-01-02 20:00' }), token: null })).status).toBe(400);
+  });
+
+  it('streams changes as server-sent events', async () => {
+    const ctrl = new AbortController();
+    const r = await run.api('/api/events', { signal: ctrl.signal });
+    expect(r.headers.get('content-type')).toContain('text/event-stream');
+    ctrl.abort();
+    expect((await run.api('/api/events', { token: null })).status).toBe(401);
   });
 
   it('names the field of a bad input', async () => {

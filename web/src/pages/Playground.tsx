@@ -7,11 +7,8 @@ type ChatKind = 'group' | 'private';
 interface Reply { kind: 'text' | 'mention' | 'image'; text?: string; url?: string; mentions?: string[]; buttons?: { text: string; data: string }[][] }
 interface Line { from: 'me' | 'bot' | 'push' | 'note'; as?: Role; reply?: Reply; text?: string }
 
-const EXAMPLES: Record<Role, Record<ChatKind, string[]>> = {
-  fan: { group: ['领券', '今晚几点直播', '@助手 我的快递三天没动了', '@助手 衣服起球了，我要投诉'], private: ['什么时候发货', '可以退货吗'] },
-  agent: { group: ['@助手 怎么开发票'], private: ['/reply 亲，我的快递三天没动了😭'] },
-  admin: { group: ['@助手 今天天气不错'], private: ['/kpi 昨天转化率', '/kpi 上周各渠道销售额', '/lives', '/coupons'] },
-};
+/** What to try, per role and chat (prompts/web/ui.json, separated by |). */
+const examples = (as: Role, chat: ChatKind) => t(`pg.examples.${as}.${chat}` as 'pg.examples.fan.group').split('|');
 
 function Bubble({ line, onPress }: { line: Line; onPress: (data: string) => void }) {
   if (line.from === 'note') return <div class="note">{line.text}</div>;
@@ -123,7 +120,7 @@ export function Playground() {
       </div>
       <div class="examples">
         {t('pg.try')}
-        {EXAMPLES[as][chat].map((x) => (
+        {examples(as, chat).map((x) => (
           <button class="chip" onClick={() => say(x)}>
             {x}
           </button>
