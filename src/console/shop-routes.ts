@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app/app.js';
+import { reasonInWords } from '../bot/deliveries/reasons.js';
 import { deliveryFields, DELIVERY_STATUSES, parseSince } from '../bot/deliveries/types.js';
 import type { RouteAccess } from '../bot/http.js';
 import { ErrorCode, UserFacingError } from '../kernel/errors.js';
@@ -138,6 +139,12 @@ export function mountShopRoutes(http: FastifyInstance, base: string, app: App, p
       .slice(0, q.limit ?? 100);
     const groups = await app.service('groups');
     const names = new Map((await groups.list()).map((g) => [`${g.platform}:${g.id}`, g.name]));
-    return { items: items.map((d) => ({ ...deliveryFields(d), ...(names.get(`${d.platform}:${d.chat}`) ? { chatName: names.get(`${d.platform}:${d.chat}`) } : {}) })) };
+    // After the `deliveries --json` fields: the group's name and the reason in words, for the page.
+    return {
+      items: items.map((d) => {
+        const chatName = names.get(`${d.platform}:${d.chat}`);
+        return { ...deliveryFields(d), ...(chatName ? { chatName } : {}), ...(d.reason ? { reasonText: reasonInWords(d.reason, app.prompts) } : {}) };
+      }),
+    };
   });
 }

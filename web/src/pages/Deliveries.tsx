@@ -3,7 +3,7 @@ import { api } from '../api';
 import { t } from '../texts';
 import { fmtTime, useLoad } from '../util';
 
-interface Delivery { id: string; at: string; platform: string; chat: string; chatName?: string; source: string; status: string; reason?: string }
+interface Delivery { id: string; at: string; platform: string; chat: string; chatName?: string; source: string; status: string; reason?: string; reasonText?: string }
 const STATUSES = ['sent', 'failed', 'dropped', 'expired', 'uncertain'] as const;
 
 /** 送达: the delivery log, newest first, by group, source and status; skipped and uncertain sends stand out. */
@@ -48,7 +48,7 @@ export function Deliveries({ demo }: { demo: boolean }) {
               <td>
                 <span class={`badge ${d.status}`}>{t(`status.${d.status}` as 'status.sent')}</span>
               </td>
-              <td>{d.reason ?? ''}</td>
+              <td title={d.reason}>{d.reasonText ?? d.reason ?? ''}</td>
             </tr>
           ))}
         </tbody>
