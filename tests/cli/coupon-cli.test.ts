@@ -81,7 +81,9 @@ describe('opsbot coupon', () => {
 
   it.each(['sqlite', 'redis'] as const)('never oversells with four processes issuing from one drop at once (%s)', async (backend) => {
     const extra: Record<string, string> = backend === 'redis' ? { REDIS_URL, OPSBOT_REDIS_NAMESPACE: `coupon-cli-${process.pid}-${Date.now()}` } : { OPSBOT_DATA_DIR: join(work.dir, 'race') };
-    const created = await opsbot(['coupon', 'create', '--name', '秒杀券', '--stock', '50', '--keyword', '秒杀', '--json'], extra);
+    // Started an hour before OPSBOT_NOW: each process's clock starts at OPSBOT_NOW when it starts, so a drop
+    // starting "now" in a slow create process would not have started yet in an issuing one.
+    const created = await opsbot(['coupon', 'create', '--name', '秒杀券', '--stock', '50', '--keyword', '秒杀', '--starts', '2026-12-01 09:00', '--json'], extra);
     const id = String(lines(created.stdout)[0]!.id);
     // Each process has 30 winners, 20 of them on every list: 80 people for 50 codes.
     for (let p = 0; p < 4; p++) {
