@@ -100,7 +100,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { child } of children) child.kill('SIGTERM');
-  const codes = await Promise.all(children.map((c) => c.exited));
+  // A process that does not stop within 45 s fails the test with what it printed, rather than a bare hook timeout.
+  const codes = await Promise.all(
+    children.map(async (c) => {
+      const timer = setTimeout(() => c.child.kill('SIGKILL'), 45_000);
+      const code = await c.exited;
+      clearTimeout(timer);
+      return code === 0 ? 0 : `${code}: ${c.output().slice(-3000)}`;
+    }),
+  );
   await puppetServer?.stop().catch(() => {});
   await telegram?.stop();
   work.cleanup();

@@ -53,8 +53,8 @@ export function registerStart(program: Command, prompts: Prompts, app: () => App
       );
       const signal = await untilSignal();
       logger.info({ signal }, 'stopping: draining the send queues');
-      await bot.close();
-      await web.close();
+      // The shop's bot and the playground's demo shop are independent: they stop side by side.
+      await Promise.all([bot.close(), web.close()]);
       out(prompts.render('cli/start-stopped'));
     });
 }
