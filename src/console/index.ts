@@ -10,7 +10,7 @@ import { PACKAGE_ROOT } from '../kernel/paths.js';
 import { bundledFonts } from '../skills/shared/picture.js';
 import { consoleTokens, roleOf, signInHook, type ConsoleTokens } from './auth.js';
 import { ConsoleEvents } from './events.js';
-import { Pictures } from './pictures.js';
+import { Pictures, sendPicture } from './pictures.js';
 import { DEMO_GROUP, Playground } from './playground.js';
 import { mountShopRoutes } from './shop-routes.js';
 
@@ -87,11 +87,7 @@ export async function openConsole(app: App): Promise<Console> {
     });
     http.get('/api/playground/feed', { schema: { tags, summary: '机器人主动发出的消息（公告、客服回复）', querystring: z.object({ after: z.coerce.number().int().min(0).default(0) }) } }, async (req) => ({ items: playground.feedSince((req.query as { after: number }).after) }));
     http.get('/api/playground/info', { schema: { tags, summary: '示例店铺的说明' } }, async () => ({ group: DEMO_GROUP, sample: true, tz: app.config.tz }));
-    http.get('/api/playground/pictures/:id', { schema: { tags, summary: '群聊模拟里的图片（PNG）', params: z.object({ id: z.string() }) } }, async (req, reply) => {
-      const picture = pictures.get((req.params as { id: string }).id);
-      if (!picture) return reply.code(404).send({ error: { code: 'OPSBOT_ERR_HTTP_NOT_FOUND', message: app.prompts.render('console/picture-gone') } });
-      return reply.type(picture.mime).send(picture.data);
-    });
+    http.get('/api/playground/pictures/:id', { schema: { tags, summary: '群聊模拟里的图片（PNG）', params: z.object({ id: z.string() }) } }, async (req, reply) => sendPicture(pictures, (req.params as { id: string }).id, reply, app.prompts));
     mountShopRoutes(http, '/api/playground', playground.app, pictures, 'playground');
     mountPluginRoutes(http, playground.bot.routes, '/api/playground', 'playground');
     http.get('/api/playground/events', { schema: { tags, summary: '示例店铺的实时更新' } }, async (_req, reply) => demoEvents.attach(reply));

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import type { Prompts } from '../kernel/prompts.js';
 
 /**
  * Pictures the console shows (the playground's charts and posters, the KPI charts) kept in memory for a
@@ -28,4 +30,11 @@ export class Pictures {
     }
     return item;
   }
+}
+
+/** Answers with picture `id`, or a 404 saying it has expired. */
+export function sendPicture(pictures: Pictures, id: string, reply: FastifyReply, prompts: Prompts): FastifyReply {
+  const picture = pictures.get(id);
+  if (!picture) return reply.code(404).send({ error: { code: 'OPSBOT_ERR_HTTP_NOT_FOUND', message: prompts.render('console/picture-gone') } });
+  return reply.type(picture.mime).send(picture.data);
 }

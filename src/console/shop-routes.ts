@@ -14,7 +14,7 @@ import { executeQuery } from '../skills/metrics/execute.js';
 import { importMetricsFile } from '../skills/metrics/import.js';
 import { addDays } from '../skills/metrics/period.js';
 import { kpiFields } from '../skills/metrics/service.js';
-import type { Pictures } from './pictures.js';
+import { sendPicture, type Pictures } from './pictures.js';
 
 const agent = { role: 'agent' } satisfies RouteAccess;
 const admin = { role: 'admin' } satisfies RouteAccess;
@@ -93,11 +93,7 @@ export function mountShopRoutes(http: FastifyInstance, base: string, app: App, p
     return { ...fields, chart: `${base}/kpi/charts/${id}`, chartSpec: chart };
   });
 
-  http.get(`${base}/kpi/charts/:id`, { config: admin, schema: { tags: t, summary: 'KPI 图表（PNG）', params: z.object({ id: z.string() }) } }, async (req, reply) => {
-    const picture = pictures.get((req.params as { id: string }).id);
-    if (!picture) return reply.code(404).send({ error: { code: 'OPSBOT_ERR_HTTP_NOT_FOUND', message: app.prompts.render('console/picture-gone') } });
-    return reply.type(picture.mime).send(picture.data);
-  });
+  http.get(`${base}/kpi/charts/:id`, { config: admin, schema: { tags: t, summary: 'KPI 图表（PNG）', params: z.object({ id: z.string() }) } }, async (req, reply) => sendPicture(pictures, (req.params as { id: string }).id, reply, app.prompts));
 
   http.get(`${base}/kpi/dashboard`, { config: admin, schema: { tags: t, summary: '昨天的核心指标与前一天相比' } }, async () => {
     const metrics = await app.service('metrics');
