@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { importMetricsFile, type ImportSummary } from '../../skills/metrics/import.js';
+import { importMetricsFile, listed, type ImportSummary } from '../../skills/metrics/import.js';
 import type { App } from '../../app/app.js';
 import { describeError, note, out, rowsBar } from '../output.js';
 
@@ -61,7 +61,8 @@ export function registerMetrics(program: Command, prompts: Prompts, app: () => A
       );
       if (summary.totals > 0) note(prompts.render('cli/metrics-import-totals', { count: summary.totals }));
       if (summary.ignored.length > 0) {
-        note(prompts.render('cli/metrics-import-ignored', { columns: summary.ignored.join(prompts.render('cli/list-separator')) }));
+        // Said once, and bounded: an export with hundreds of unused columns gets one short line.
+        note(prompts.render('cli/metrics-import-ignored', { columns: listed(summary.ignored, prompts.render('cli/list-separator'), prompts) }));
       }
     });
 

@@ -10,6 +10,8 @@ export type Delimiter = ',' | '\t' | ';';
 export interface CsvRecord {
   readonly line: number;
   readonly fields: string[];
+  /** The line of a quote that was never closed (its field then runs to the end of the text). */
+  readonly unclosedQuote?: number;
 }
 
 const QUOTE = 0x22;
@@ -26,7 +28,8 @@ export function detectDelimiter(headerLine: string): Delimiter {
 /**
  * The records of `text`, in order. Quoted fields may hold the delimiter, `""` for a quote, and line
  * breaks; completely empty lines are skipped. Lenient where files are sloppy: a quote inside an unquoted
- * field is kept as is, text after a closing quote is appended, and an unclosed quote runs to the end.
+ * field is kept as is, text after a closing quote is appended, and an unclosed quote runs to the end
+ * (the record then says where it opened, so that a caller can refuse it).
  */
 export function* csvRows(text: string, delimiter: Delimiter): Generator<CsvRecord> {
   const n = text.length;
@@ -55,11 +58,13 @@ export function* csvRows(text: string, delimiter: Delimiter): Generator<CsvRecor
     // A line with a quote: field by field; a quoted field may run over several lines.
     const start = line;
     const fields: string[] = [];
+    let unclosedQuote: number | undefined;
     let i = pos;
     for (;;) {
       let value: string;
       if (text.charCodeAt(i) === QUOTE) {
         value = '';
+        const opened = line;
         i++;
         for (;;) {
           const q = text.indexOf('"', i);
@@ -67,6 +72,7 @@ export function* csvRows(text: string, delimiter: Delimiter): Generator<CsvRecor
           value += text.slice(i, stop);
           line += countLineFeeds(text, i, stop);
           if (q === -1) {
+            unclosedQuote = opened;
             i = n;
             break;
           }
@@ -102,7 +108,7 @@ export function* csvRows(text: string, delimiter: Delimiter): Generator<CsvRecor
       }
       break;
     }
-    yield { line: start, fields };
+    yield unclosedQuote === undefined ? { line: start, fields } : { line: start, fields, unclosedQuote };
     pos = i;
   }
 }

@@ -5,6 +5,7 @@ import { decodeText, type TextEncodingName } from '../../knowledge/decode.js';
 import { csvRows, detectDelimiter, type CsvRecord } from './csv.js';
 import type { ImportWriter, MetricsDb } from './db.js';
 import { BASE_FIELDS, MONEY_FIELDS, type BaseField } from './definitions.js';
+import { findEncodingProblem } from './encoding.js';
 import { mapHeaders, understoodHeaders } from './headers.js';
 
 export interface ImportMetricsOptions {
@@ -41,6 +42,17 @@ const PROGRESS_EVERY = 20_000;
 const YIELD_EVERY = 50_000;
 /** A value quoted in an error message is cut to this many characters. */
 const MAX_SHOWN = 40;
+/** Columns a header may have: back-office exports have a few dozen; more is not a table of days. */
+export const MAX_COLUMNS = 1_000;
+/** Characters a channel or product name may have: shop titles run to about 60; questions match names, so long ones cost every later question. */
+export const MAX_NAME_CHARS = 200;
+/** Characters any other cell used (a date, a number, a header) may have. */
+const MAX_CELL_CHARS = 1_000;
+/** Dates outside these years are placeholders (0001-01-01, 9999-12-31), never a shop's day. */
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2099;
+/** Unused headers listed in a summary or a message, at most. */
+export const MAX_LISTED = 20;
 
 /**
  * Imports one CSV/TSV export (UTF-8 with or without BOM, GBK; any delimiter of `,` tab `;`) into the
@@ -51,7 +63,7 @@ const MAX_SHOWN = 40;
 export async function importMetricsFile(path: string, options: ImportMetricsOptions): Promise<ImportSummary> {
   const file = options.name ?? path;
   const { prompts } = options;
-  const unreadable = (reasonKey: string, params: Record<string, string> = {}) =>
+  const unreadable = (reasonKey: string, params: Record<string, string | number> = {}) =>
     new UserFacingError(ErrorCode.METRICS_FILE_UNREADABLE, 'errors/metrics-file-unreadable', { file, reason: prompts.render(reasonKey, params) });
   const understood = () =>
     understoodHeaders()
@@ -69,7 +81,18 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   const named = (pattern: RegExp) => pattern.test(path) || pattern.test(file);
   if (isSpreadsheet(bytes) || named(/\.xls[xm]$/i)) throw unreadable('metrics/unreadable-xlsx');
   const decoded = decodeText(bytes);
-  if (!decoded.ok) throw unreadable(decoded.reason === 'binary' ? 'metrics/unreadable-binary' : 'metrics/unreadable-undecodable');
+  if (!decoded.ok && decoded.reason === 'binary') throw unreadable('metrics/unreadable-binary');
+  // Not all UTF-8: a row in another encoding among UTF-8 rows is refused with its line, never guessed.
+  const problem = !decoded.ok || decoded.encoding === 'gbk' ? findEncodingProblem(bytes) : undefined;
+  if (problem?.kind === 'undecodable') throw unreadable('metrics/unreadable-undecodable-line', { line: problem.line });
+  if (problem) {
+    throw new UserFacingError(ErrorCode.METRICS_ENCODING_MIXED, 'errors/metrics-encoding-mixed', {
+      file,
+      line: problem.line,
+      detail: prompts.render(problem.kind === 'utf8' ? 'metrics/encoding-utf8-among-gbk' : 'metrics/encoding-other-among-utf8'),
+    });
+  }
+  if (!decoded.ok) throw unreadable('metrics/unreadable-undecodable');
   const { text, encoding } = decoded;
   // Some back offices save an HTML table as .xls; their tab-separated ".xls" files are imported as text.
   if (named(/\.xls$/i) && /^\s*</.test(text)) throw unreadable('metrics/unreadable-xlsx');
@@ -89,7 +112,28 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
     }
   }
   if (!header) throw empty();
+  const unclosed = (line: number) => new UserFacingError(ErrorCode.METRICS_QUOTE_UNCLOSED, 'errors/metrics-quote-unclosed', { file, line });
+  const tooLong = (line: number, column: string, length: number, max: number) =>
+    new UserFacingError(ErrorCode.METRICS_VALUE_TOO_LONG, 'errors/metrics-value-too-long', {
+      file,
+      line,
+      column: shown(column),
+      length: length.toLocaleString('en-US'),
+      max: max.toLocaleString('en-US'),
+    });
+  if (header.unclosedQuote !== undefined) throw unclosed(header.unclosedQuote);
   const headers = header.fields;
+  if (headers.length > MAX_COLUMNS) {
+    throw new UserFacingError(ErrorCode.METRICS_TOO_MANY_COLUMNS, 'errors/metrics-too-many-columns', {
+      file,
+      line: header.line,
+      columns: headers.length.toLocaleString('en-US'),
+      max: MAX_COLUMNS.toLocaleString('en-US'),
+    });
+  }
+  for (const [i, h] of headers.entries()) {
+    if (h.length > MAX_CELL_CHARS) throw tooLong(header.line, prompts.render('metrics/import-column-extra', { index: i + 1 }), h.length, MAX_CELL_CHARS);
+  }
   const mapping = mapHeaders(headers);
   if (!mapping.ok) {
     const { field, first, second } = mapping;
@@ -102,10 +146,10 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   });
   const dateIndex = index.date;
   if (dateIndex === undefined || measures.length === 0) {
-    const found = headers.map((h) => h.replace(/^\uFEFF/, '').trim()).filter(Boolean);
+    const found = headers.map((h) => shown(h.replace(/^\uFEFF/, ''))).filter(Boolean);
     throw new UserFacingError(ErrorCode.METRICS_HEADERS_UNKNOWN, 'errors/metrics-headers-unknown', {
       file,
-      found: found.join(prompts.render('metrics/import-list-separator')),
+      found: listed(found, prompts.render('metrics/import-list-separator'), prompts),
       columns: understood(),
     });
   }
@@ -127,7 +171,8 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   let done = 0;
   let totals = 0;
   try {
-    for (const { line, fields } of records) {
+    for (const { line, fields, unclosedQuote } of records) {
+      if (unclosedQuote !== undefined) throw unclosed(unclosedQuote);
       if (isBlank(fields)) continue;
       for (let i = headers.length; i < fields.length; i++) {
         const extra = fields[i]!;
@@ -136,6 +181,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
         }
       }
       const rawDate = fields[dateIndex] ?? '';
+      if (rawDate.length > MAX_CELL_CHARS) throw tooLong(line, dateColumn, rawDate.length, MAX_CELL_CHARS);
       // A totals row (合计, 总计, Total) repeats the rows above it: counting it would double everything.
       if (TOTALS.test(rawDate.trim())) {
         totals++;
@@ -143,11 +189,22 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
       }
       const date = parseDate(rawDate);
       if (date === undefined) throw invalid(line, dateColumn, rawDate, 'metrics/expect-date');
-      const channel = channelIndex === undefined ? '' : (fields[channelIndex] ?? '').trim();
-      const product = productIndex === undefined ? '' : (fields[productIndex] ?? '').trim();
+      const year = Number(date.slice(0, 4));
+      if (year < MIN_YEAR || year > MAX_YEAR) throw invalid(line, dateColumn, rawDate, 'metrics/expect-date-range');
+      const name = (i: number | undefined, column: string | undefined): string => {
+        if (i === undefined) return '';
+        const value = (fields[i] ?? '').trim();
+        if (value.length > MAX_NAME_CHARS) throw tooLong(line, column!, value.length, MAX_NAME_CHARS);
+        // A line break inside a name is a quote closed rows later: the rows between would be one name.
+        if (/[\r\n]/.test(value)) throw invalid(line, column!, value.replace(/\s+/g, ' '), 'metrics/expect-name-one-line');
+        return value;
+      };
+      const channel = name(channelIndex, columns.channel);
+      const product = name(productIndex, columns.product);
       const values: Partial<Record<BaseField, number | null>> = {};
       for (const m of measures) {
         const raw = fields[m.index] ?? '';
+        if (raw.length > MAX_CELL_CHARS) throw tooLong(line, m.column, raw.length, MAX_CELL_CHARS);
         const value = m.money ? parseMoney(raw) : parseCount(raw);
         if (value === undefined) throw invalid(line, m.column, raw, m.money ? 'metrics/expect-money' : 'metrics/expect-count');
         values[m.field] = value;
@@ -207,6 +264,12 @@ function isSpreadsheet(bytes: Buffer): boolean {
 
 function isBlank(fields: readonly string[]): boolean {
   return fields.every((f) => f.trim() === '');
+}
+
+/** Up to MAX_LISTED items joined, then how many more: a message is said once, and stays short. */
+export function listed(items: readonly string[], separator: string, prompts: Prompts): string {
+  const head = items.slice(0, MAX_LISTED).join(separator);
+  return items.length <= MAX_LISTED ? head : prompts.render('metrics/list-more', { list: head, more: (items.length - MAX_LISTED).toLocaleString('en-US') });
 }
 
 function shown(value: string): string {

@@ -336,13 +336,14 @@ describe('importMetricsFile', () => {
     ['an old .xls workbook', () => file('book.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])), 'metrics/unreadable-xlsx'],
     ['an HTML table saved as .xls', () => file('export.xls', '<html><table><tr><td>日期</td></tr></table></html>'), 'metrics/unreadable-xlsx'],
     ['a binary file', () => file('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d])), 'metrics/unreadable-binary'],
-    ['undecodable bytes', () => file('odd.csv', Buffer.from([0xff, 0xff, 0xfe, 0x81, 0x30, 0xff])), 'metrics/unreadable-undecodable'],
+    ['undecodable bytes', () => file('odd.csv', Buffer.from([0xff, 0xff, 0xfe, 0x81, 0x30, 0xff])), 'metrics/unreadable-undecodable-line'],
   ])('reports %s as unreadable', async (_name, make, reasonKey) => {
     const path = make();
     const err = await failure(path);
     expect(err.code).toBe(ErrorCode.METRICS_FILE_UNREADABLE);
     expect(err.promptKey).toBe('errors/metrics-file-unreadable');
-    expect(err.params).toEqual({ file: path, reason: prompts.render(reasonKey) });
+    // Undecodable bytes are named by their line (here the first).
+    expect(err.params).toEqual({ file: path, reason: prompts.render(reasonKey, { line: 1 }) });
   });
 
   it('reports progress every 20,000 rows and at the end', async () => {
