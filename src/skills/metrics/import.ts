@@ -6,6 +6,7 @@ import { csvRows, detectDelimiter, type CsvRecord } from './csv.js';
 import type { ImportWriter, MetricsDb } from './db.js';
 import { BASE_FIELDS, MONEY_FIELDS, type BaseField } from './definitions.js';
 import { findEncodingProblem } from './encoding.js';
+import { MAX_MATCH_NAME_CHARS } from './names.js';
 import { mapHeaders, understoodHeaders } from './headers.js';
 
 export interface ImportMetricsOptions {
@@ -44,8 +45,8 @@ const YIELD_EVERY = 50_000;
 const MAX_SHOWN = 40;
 /** Columns a header may have: back-office exports have a few dozen; more is not a table of days. */
 export const MAX_COLUMNS = 1_000;
-/** Characters a channel or product name may have: shop titles run to about 60; questions match names, so long ones cost every later question. */
-export const MAX_NAME_CHARS = 200;
+/** Characters a channel or product name may have: shop titles run to about 60, and every question compares this much of each name. */
+export const MAX_NAME_CHARS = MAX_MATCH_NAME_CHARS;
 /** Characters any other cell used (a date, a number, a header) may have. */
 const MAX_CELL_CHARS = 1_000;
 /** Dates outside these years are placeholders (0001-01-01, 9999-12-31), never a shop's day. */

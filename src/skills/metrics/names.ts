@@ -10,15 +10,16 @@ const GENERIC = new Set(['直播', '小店', '商品', '店铺', '旗舰', '旗�
  * between names is no match.
  */
 export function matchName(text: string, names: readonly string[]): { name: string; matched: string } | undefined {
-  text = normalizeForMatch(text);
+  // Bounded inputs keep a question linear in the number of names, whatever a file once stored.
+  text = normalizeForMatch(text.slice(0, MAX_MATCH_TEXT_CHARS * 2)).slice(0, MAX_MATCH_TEXT_CHARS);
   let best: { name: string; matched: string; score: number } | undefined;
   let tie = false;
   for (const name of names) {
-    const n = normalizeForMatch(name).trim();
+    const { n, cut } = matchForm(name);
     if (n.length === 0) continue;
     const sub = longestCommonPart(text, n);
     if (!sub || GENERIC.has(sub)) continue;
-    const whole = sub === n;
+    const whole = sub === n && !cut;
     // Half the name, or three characters of it, or its first two (a brand: 抖音 → 抖音1号店).
     const enough = sub.length / n.length >= 0.5 || sub.length >= 3 || n.startsWith(sub);
     if (!whole && (sub.length < 2 || !enough)) continue;
@@ -35,14 +36,55 @@ export function matchName(text: string, names: readonly string[]): { name: strin
   return best && !tie ? { name: best.name, matched: best.matched } : undefined;
 }
 
-/** The longest substring of `name` (two characters or more) that occurs in `text`. */
-function longestCommonPart(text: string, name: string): string | undefined {
-  for (let len = name.length; len >= 2; len--) {
-    for (let i = 0; i + len <= name.length; i++) {
-      const part = name.slice(i, i + len);
-      if (part.trim().length === len && text.includes(part)) return part;
-    }
-  }
-  return undefined;
+/** Characters of a name compared with a question: as many as an import accepts (longer ones stored before are cut). */
+export const MAX_MATCH_NAME_CHARS = 200;
+/** Characters of a text searched for names: more than a question may have. */
+export const MAX_MATCH_TEXT_CHARS = 1_000;
+
+/** A name as matched, cut to MAX_MATCH_NAME_CHARS before the (linear, but not free) normalisation. */
+function matchForm(name: string): { n: string; cut: boolean } {
+  const long = name.length > MAX_MATCH_NAME_CHARS;
+  const full = normalizeForMatch(long ? name.slice(0, MAX_MATCH_NAME_CHARS * 2) : name).trim();
+  return { n: full.slice(0, MAX_MATCH_NAME_CHARS), cut: long || full.length > MAX_MATCH_NAME_CHARS };
 }
 
+/**
+ * The longest substring of `name` (two characters or more, no space at either end) that occurs in
+ * `text`, the first in the name on a tie: one pass over text × name (longest common substring by
+ * dynamic programming), where trying every substring was cubic.
+ */
+function longestCommonPart(text: string, name: string): string | undefined {
+  const t = text.length;
+  const n = name.length;
+  if (t < 2 || n < 2) return undefined;
+  // reach[j]: the longest run of name ending at j that occurs somewhere in text.
+  const reach = new Int32Array(n);
+  let prev = new Int32Array(n + 1);
+  let cur = new Int32Array(n + 1);
+  for (let i = 0; i < t; i++) {
+    const c = text.charCodeAt(i);
+    for (let j = 0; j < n; j++) {
+      const run = name.charCodeAt(j) === c ? prev[j]! + 1 : 0;
+      cur[j + 1] = run;
+      if (run > reach[j]!) reach[j] = run;
+    }
+    [prev, cur] = [cur, prev];
+  }
+  // Every shorter run ending at j occurs too: take the earliest start that is not a space.
+  const nextWord = new Int32Array(n + 1).fill(n);
+  for (let k = n - 1; k >= 0; k--) nextWord[k] = SPACE.test(name[k]!) ? nextWord[k + 1]! : k;
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let j = 0; j < n; j++) {
+    if (reach[j]! < 2 || SPACE.test(name[j]!)) continue;
+    const start = nextWord[j - reach[j]! + 1]!;
+    const length = j - start + 1;
+    if (length > bestLength || (length === bestLength && start < bestStart)) {
+      bestStart = start;
+      bestLength = length;
+    }
+  }
+  return bestStart === -1 ? undefined : name.slice(bestStart, bestStart + bestLength);
+}
+
+const SPACE = /\s/;
