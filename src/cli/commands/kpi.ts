@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
@@ -12,6 +13,7 @@ interface KpiOptions {
   json?: boolean;
   now?: string;
   chart?: string;
+  force?: boolean;
   batch?: string;
 }
 
@@ -24,6 +26,7 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
     .option('--json', prompts.render('cli/json-option'))
     .option('--now <YYYY-MM-DD>', prompts.render('cli/kpi-now-option'))
     .option('--chart <file>', prompts.render('cli/kpi-chart-option'))
+    .option('--force', prompts.render('cli/kpi-force-option'))
     .option('--batch <file>', prompts.render('cli/kpi-batch-option'))
     .addHelpText('after', prompts.render('cli/kpi-examples'))
     .action(async (words: string[], options: KpiOptions) => {
@@ -48,16 +51,23 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
         return JSON.stringify({ ...base, error: { code: err.code, message: text } });
       };
 
+      // Errors go to stderr; with --json the object in the contract's shape goes to stdout as well.
+      const fail = (question: string, err: UserFacingError) => {
+        note(explain(err));
+        if (options.json) out(failure(question, err));
+        process.exitCode = EXIT_FAILURE;
+      };
+
       if (!options.batch) {
         const question = words.join(' ');
         let reply: KpiReply;
         try {
+          // As `cp -n`: an existing file is kept unless --force, and nothing is asked or drawn.
+          if (options.chart && !options.force && existsSync(options.chart)) throw chartExists(options.chart);
           reply = await ask(question);
         } catch (err) {
           if (!(err instanceof UserFacingError)) throw err;
-          if (options.json) out(failure(question, err));
-          else out(explain(err));
-          process.exitCode = EXIT_FAILURE;
+          fail(question, err);
           return;
         }
         show(reply.answer);
@@ -68,7 +78,15 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
           }
           // ECharts is loaded only when a chart is drawn.
           const { renderChartAsync } = await import('../../skills/metrics/chart.js');
-          await writeFile(options.chart, await renderChartAsync(reply.chart));
+          const png = await renderChartAsync(reply.chart);
+          try {
+            // 'wx' fails if the file appeared meanwhile: the check above is not enough on its own.
+            await writeFile(options.chart, png, { flag: options.force ? 'w' : 'wx' });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code ?? '';
+            fail(question, code === 'EEXIST' ? chartExists(options.chart) : chartUnwritable(options.chart, code, prompts));
+            return;
+          }
           note(prompts.render('cli/kpi-chart-written', { file: options.chart }));
         }
         return;
@@ -81,11 +99,32 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
           const { answer } = await ask(question);
           out(options.json ? kpiJson(answer) : `【${question}】\n${answer.text}\n`);
         },
-        (question, err) => out(options.json ? failure(question, err) : `【${question.slice(0, 40)}】\n${explain(err)}\n`),
+        (question, err) => (options.json ? out(failure(question, err)) : note(`【${question.slice(0, 40)}】\n${explain(err)}\n`)),
       );
       note(prompts.render('cli/kpi-batch-summary', { total: questions.length, done: questions.length - failed, failed }));
       if (failed > 0) process.exitCode = EXIT_FAILURE;
     });
+}
+
+function chartExists(file: string): UserFacingError {
+  return new UserFacingError(ErrorCode.METRICS_CHART_EXISTS, 'errors/metrics-chart-exists', { file });
+}
+
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'cli/kpi-chart-no-folder',
+  ENOTDIR: 'cli/kpi-chart-no-folder',
+  EISDIR: 'cli/kpi-chart-is-folder',
+  EACCES: 'cli/kpi-chart-no-permission',
+  EPERM: 'cli/kpi-chart-no-permission',
+  EROFS: 'cli/kpi-chart-no-permission',
+  ENOSPC: 'cli/kpi-chart-disk-full',
+};
+
+function chartUnwritable(file: string, code: string, prompts: Prompts): UserFacingError {
+  return new UserFacingError(ErrorCode.METRICS_CHART_FAILED, 'errors/metrics-chart-unwritable', {
+    file,
+    reason: prompts.render(WRITE_ERRORS[code] ?? 'cli/kpi-chart-write-failed'),
+  });
 }
 
 /** A question that names no metric opsbot knows: answered with what can be asked, counted as not answered. */

@@ -146,11 +146,20 @@ function breakdownLines(
 
 /** The channel and product a query is filtered on, as 「抖音直播 · 保温杯」; empty without filters. */
 export function formatScope(filters: { readonly channel?: string; readonly product?: string }, prompts: Prompts): string {
-  const names = [filters.channel, filters.product].filter((s): s is string => s !== undefined);
+  const names = [filters.channel, filters.product].filter((s): s is string => s !== undefined).map(shortName);
   return names.length ? prompts.render('metrics/scope', { names: names.join(' · ') }) : '';
+}
+
+/** Characters of a name shown in an answer or a chart: a name stored long (before imports were bounded) stays readable. */
+const MAX_SHOWN_NAME = 40;
+
+function shortName(name: string): string {
+  if (name.length <= MAX_SHOWN_NAME) return name;
+  const chars = Array.from(name.slice(0, MAX_SHOWN_NAME * 2));
+  return chars.length <= MAX_SHOWN_NAME ? name : `${chars.slice(0, MAX_SHOWN_NAME).join('')}…`;
 }
 
 /** A channel or product as shown: the data's name, or a word for rows the export left unnamed. */
 export function displayKey(key: string, prompts: Prompts): string {
-  return key === '' ? prompts.render('metrics/unnamed') : key;
+  return key === '' ? prompts.render('metrics/unnamed') : shortName(key);
 }
