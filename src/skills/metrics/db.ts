@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, OpsbotError, UserFacingError } from '../../kernel/errors.js';
+import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import { BASE_FIELDS, type BaseField, type Sums } from './definitions.js';
 
 /** One day × channel × product, as imported. Money in fen; `null` where the export had no value. */
@@ -57,9 +57,16 @@ export class MetricsDb {
       this.db.pragma(`busy_timeout = ${BUSY_MS}`);
       this.migrate();
     } catch (err) {
-      throw new OpsbotError(ErrorCode.METRICS_DB_UNAVAILABLE, `the metrics database ${path} cannot be opened: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw storeError(path, err, true);
+    }
+  }
+
+  /** Runs a statement, a corrupt file or a full disk said as the UserFacingError naming this file. */
+  private guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      throw storeError(this.path, err, false);
     }
   }
 
@@ -86,7 +93,7 @@ export class MetricsDb {
   private statement(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      s = this.guard(() => this.db.prepare(sql));
       this.statements.set(sql, s);
     }
     return s;
@@ -100,12 +107,12 @@ export class MetricsDb {
   beginImport(fields: readonly BaseField[]): ImportWriter {
     const present = new Set(fields);
     const updates = BASE_FIELDS.map((f) => (present.has(f) ? `${f} = excluded.${f}` : `${f} = COALESCE(excluded.${f}, ${f})`));
-    const upsert = this.db.prepare(
+    const upsert = this.guard(() => this.db.prepare(
       `INSERT INTO daily_metrics (date, channel, product, ${BASE_FIELDS.join(', ')})
        VALUES (?, ?, ?, ${BASE_FIELDS.map(() => '?').join(', ')})
        ON CONFLICT (date, channel, product) DO UPDATE SET ${updates.join(', ')}`,
-    );
-    const name = this.db.prepare('INSERT OR IGNORE INTO dimension_names (kind, name) VALUES (?, ?)');
+    ));
+    const name = this.guard(() => this.db.prepare('INSERT OR IGNORE INTO dimension_names (kind, name) VALUES (?, ?)'));
     // Another import holds the write lock: wait for it (up to two minutes), then count inside the lock.
     try {
       this.db.pragma(`busy_timeout = ${IMPORT_WAIT_MS}`);
@@ -114,11 +121,17 @@ export class MetricsDb {
       if ((err as { code?: string }).code === 'SQLITE_BUSY') {
         throw new UserFacingError(ErrorCode.METRICS_DB_BUSY, 'errors/metrics-db-busy', { seconds: IMPORT_WAIT_MS / 1000 }, { cause: err });
       }
-      throw err;
+      throw storeError(this.path, err, false);
     } finally {
       this.db.pragma(`busy_timeout = ${BUSY_MS}`);
     }
-    const countBefore = this.count();
+    let countBefore: number;
+    try {
+      countBefore = this.count();
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
     const names = { channel: new Set<string>(), product: new Set<string>() };
     let open = true;
     let rows = 0;
@@ -126,7 +139,7 @@ export class MetricsDb {
     let last: string | undefined;
     return {
       write: (row) => {
-        upsert.run(row.date, row.channel, row.product, ...BASE_FIELDS.map((f) => row.values[f] ?? null));
+        this.guard(() => upsert.run(row.date, row.channel, row.product, ...BASE_FIELDS.map((f) => row.values[f] ?? null)));
         names.channel.add(row.channel);
         names.product.add(row.product);
         rows++;
@@ -134,22 +147,30 @@ export class MetricsDb {
         if (last === undefined || row.date > last) last = row.date;
       },
       commit: (file) => {
-        for (const kind of ['channel', 'product'] as const) for (const n of names[kind]) name.run(kind, n);
-        const added = this.count() - countBefore;
-        this.statement('INSERT INTO imports (file, rows, added, first_date, last_date, at) VALUES (?, ?, ?, ?, ?, ?)').run(
-          file,
-          rows,
-          added,
-          first ?? null,
-          last ?? null,
-          new Date().toISOString(),
-        );
-        this.db.exec('COMMIT');
+        const added = this.guard(() => {
+          for (const kind of ['channel', 'product'] as const) for (const n of names[kind]) name.run(kind, n);
+          const count = this.count() - countBefore;
+          this.statement('INSERT INTO imports (file, rows, added, first_date, last_date, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+            file,
+            rows,
+            count,
+            first ?? null,
+            last ?? null,
+            new Date().toISOString(),
+          );
+          this.db.exec('COMMIT');
+          return count;
+        });
         open = false;
         return { rows, added, replaced: rows - added, ...(first ? { first, last: last! } : {}) };
       },
       rollback: () => {
-        if (open && this.db.inTransaction) this.db.exec('ROLLBACK');
+        // On a corrupt or full file ROLLBACK can fail too; the error already being thrown is the one to say.
+        try {
+          if (open && this.db.inTransaction) this.db.exec('ROLLBACK');
+        } catch {
+          // SQLite rolls back itself when the connection closes.
+        }
         open = false;
       },
     };
@@ -158,23 +179,23 @@ export class MetricsDb {
   /** Sums of every base field over a period, with the number of rows they came from. */
   sums(q: SumsQuery): { rows: number; sums: Sums } {
     const { where, params } = this.where(q);
-    const r = this.statement(`SELECT COUNT(*) AS n, ${this.sumsSql} FROM daily_metrics WHERE ${where}`).get(...params) as Record<string, number | null>;
+    const r = this.guard(() => this.statement(`SELECT COUNT(*) AS n, ${this.sumsSql} FROM daily_metrics WHERE ${where}`).get(...params)) as Record<string, number | null>;
     return { rows: r.n ?? 0, sums: pickSums(r) };
   }
 
   /** Sums grouped by one dimension, in key order (dates ascending). */
   groupSums(q: SumsQuery, by: Dimension): GroupSums[] {
     const { where, params } = this.where(q);
-    const rows = this.statement(
-      `SELECT ${by} AS key, COUNT(*) AS n, ${this.sumsSql} FROM daily_metrics WHERE ${where} GROUP BY ${by} ORDER BY ${by}`,
-    ).all(...params) as Record<string, number | string | null>[];
+    const rows = this.guard(() =>
+      this.statement(`SELECT ${by} AS key, COUNT(*) AS n, ${this.sumsSql} FROM daily_metrics WHERE ${where} GROUP BY ${by} ORDER BY ${by}`).all(...params),
+    ) as Record<string, number | string | null>[];
     return rows.map((r) => ({ key: String(r.key), rows: Number(r.n), sums: pickSums(r as Record<string, number | null>) }));
   }
 
   /** The first and last day with data within a query's period and filters. */
   span(q: SumsQuery): { first: string; last: string } | undefined {
     const { where, params } = this.where(q);
-    const r = this.statement(`SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics WHERE ${where}`).get(...params) as {
+    const r = this.guard(() => this.statement(`SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics WHERE ${where}`).get(...params)) as {
       first: string | null;
       last: string | null;
     };
@@ -183,18 +204,18 @@ export class MetricsDb {
 
   /** The channel or product names the data holds. */
   names(kind: 'channel' | 'product'): string[] {
-    return (this.statement('SELECT name FROM dimension_names WHERE kind = ? ORDER BY name').all(kind) as { name: string }[]).map((r) => r.name);
+    return (this.guard(() => this.statement('SELECT name FROM dimension_names WHERE kind = ? ORDER BY name').all(kind)) as { name: string }[]).map((r) => r.name);
   }
 
   /** The first and last date with data, or undefined when nothing was imported. */
   coverage(): { first: string; last: string } | undefined {
-    const r = this.statement('SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics').get() as { first: string | null; last: string | null };
+    const r = this.guard(() => this.statement('SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics').get()) as { first: string | null; last: string | null };
     return r.first && r.last ? { first: r.first, last: r.last } : undefined;
   }
 
   /** How many rows are stored. */
   count(): number {
-    return (this.statement('SELECT COUNT(*) AS n FROM daily_metrics').get() as { n: number }).n;
+    return (this.guard(() => this.statement('SELECT COUNT(*) AS n FROM daily_metrics').get()) as { n: number }).n;
   }
 
   close(): void {
@@ -231,6 +252,30 @@ export interface ImportCounts {
   readonly replaced: number;
   readonly first?: string;
   readonly last?: string;
+}
+
+const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+/**
+ * The error to say for a failure of the metrics file: corrupt (never overwritten: moving it away is the
+ * operator's choice), a full disk, or a file or folder that cannot be opened; any other error as it is.
+ */
+function storeError(path: string, err: unknown, opening: boolean): unknown {
+  if (err instanceof UserFacingError) return err;
+  const code = String((err as { code?: unknown }).code ?? '');
+  const options = { cause: err };
+  if (CORRUPT.has(code) || code.startsWith('SQLITE_CORRUPT')) {
+    return new UserFacingError(ErrorCode.METRICS_DB_CORRUPT, 'errors/metrics-db-corrupt', { path }, options);
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new UserFacingError(ErrorCode.METRICS_DB_UNAVAILABLE, 'errors/metrics-db-full', { path }, options);
+  const key = /^(?:SQLITE_READONLY|SQLITE_PERM|SQLITE_AUTH|EACCES|EPERM|EROFS)/.test(code)
+    ? 'errors/metrics-db-no-permission'
+    : /^(?:SQLITE_CANTOPEN|ENOTDIR|EEXIST|ENOENT)/.test(code)
+      ? 'errors/metrics-db-cannot-open'
+      : code.startsWith('SQLITE_IOERR') || opening
+        ? 'errors/metrics-db-io'
+        : undefined;
+  return key ? new UserFacingError(ErrorCode.METRICS_DB_UNAVAILABLE, key, { path }, options) : err;
 }
 
 function pickSums(r: Record<string, number | null>): Sums {
