@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, UserFacingError } from '../../src/kernel/errors.js';
 import { MetricsDb } from '../../src/skills/metrics/db.js';
-import { importMetricsFile } from '../../src/skills/metrics/import.js';
+import { importMetricsFile, MAX_FILE_BYTES } from '../../src/skills/metrics/import.js';
 import { prompts, tempDir } from '../helpers.js';
 
 // Hostile and malformed exports: each is refused whole, naming the line, and what was stored before stays.
@@ -175,8 +175,14 @@ describe('file errors say in Chinese what is wrong and what to do, without raw c
     ['a missing file', () => join(dir, 'nope.csv')],
     ['a folder', () => dir],
     ['a path through a file', () => join(file('plain.txt', 'x'), 'inside.csv')],
+    // It used to read forever.
+    ['/dev/zero', () => '/dev/zero'],
+    // Sparse: refused by its size, before a byte is read.
+    ['a file over the size limit', () => (truncateSync(file('huge.csv', `${HEADER}\n`), MAX_FILE_BYTES + 1), join(dir, 'huge.csv'))],
   ])('%s', async (_name, path) => {
+    const before = snapshot();
     const { err, message } = await refusal(path());
+    expect(snapshot()).toEqual(before);
     expect(err.code).toBe(ErrorCode.METRICS_FILE_UNREADABLE);
     expect(message).toMatch(/[\u4e00-\u9fff]/);
     expect(message).not.toMatch(/E[A-Z]{3,}|undecodable|binary/);

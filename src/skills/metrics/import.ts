@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { decodeText, type TextEncodingName } from '../../knowledge/decode.js';
@@ -52,6 +52,8 @@ const MAX_CELL_CHARS = 1_000;
 /** Dates outside these years are placeholders (0001-01-01, 9999-12-31), never a shop's day. */
 const MIN_YEAR = 2000;
 const MAX_YEAR = 2099;
+/** Bytes a file may have: about 3 million rows, well below what one string can hold. */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 /** Unused headers listed in a summary or a message, at most. */
 export const MAX_LISTED = 20;
 
@@ -74,8 +76,15 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
 
   let bytes: Buffer;
   try {
+    // A device or a pipe (/dev/zero) never ends, and a huge file would not fit: refused before reading.
+    const info = await stat(path);
+    if (info.isFile() && info.size > MAX_FILE_BYTES) {
+      throw unreadable('metrics/unreadable-too-large', { size: megabytes(info.size), max: megabytes(MAX_FILE_BYTES) });
+    }
+    if (!info.isFile() && !info.isDirectory()) throw unreadable('metrics/unreadable-not-file');
     bytes = await readFile(path);
   } catch (err) {
+    if (err instanceof UserFacingError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw unreadable(READ_ERRORS[code] ?? 'metrics/unreadable-io', { code });
   }
@@ -261,6 +270,10 @@ function isSpreadsheet(bytes: Buffer): boolean {
   const zip = bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304;
   const ole = bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0 && bytes.readUInt32BE(4) === 0xa1b11ae1;
   return zip || ole;
+}
+
+function megabytes(bytes: number): string {
+  return Math.ceil(bytes / (1024 * 1024)).toLocaleString('en-US');
 }
 
 function isBlank(fields: readonly string[]): boolean {
