@@ -188,3 +188,59 @@ describe('file errors say in Chinese what is wrong and what to do, without raw c
     expect(message).not.toMatch(/E[A-Z]{3,}|undecodable|binary/);
   });
 });
+
+describe('what held keeps holding: a refused import leaves the earlier data intact', () => {
+  const rows = (count: number, from = 0) =>
+    Array.from({ length: count }, (_, i) => {
+      const n = from + i;
+      return `2025-${String((n % 12) + 1).padStart(2, '0')}-${String((Math.floor(n / 12) % 28) + 1).padStart(2, '0')},渠道${Math.floor(n / 336)},杯子,1,1`;
+    });
+
+  it('a bad cell at line 100,002', async () => {
+    const before = snapshot();
+    const lines = [HEADER, ...rows(100_000)];
+    lines.push('2026-11-30,淘宝,杯子,abc,1');
+    const { err, message } = await refusal(file('big.csv', lines.join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_VALUE_INVALID);
+    expect(message).toMatch(/第 100002 行/);
+    expect(snapshot()).toEqual(before);
+  }, 30_000);
+
+  it('a duplicated key', async () => {
+    const before = snapshot();
+    const { err, message } = await refusal(file('dup.csv', [HEADER, '2026-11-03,淘宝,杯子,1,1', '2026-11-04,淘宝,杯子,1,1', '2026-11-03,淘宝,杯子,2,2'].join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_ROW_DUPLICATE);
+    expect(message).toMatch(/第 2 行和第 4 行/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a full disk: said in Chinese naming the file, nothing of the file stored', async () => {
+    const before = snapshot();
+    // SQLite's own page limit stands in for a full disk: the write fails with SQLITE_FULL, as on one.
+    const raw = (db as unknown as { db: { pragma(sql: string, o?: { simple: boolean }): unknown } }).db;
+    const pages = raw.pragma('page_count', { simple: true }) as number;
+    raw.pragma(`max_page_count = ${pages + 2}`);
+    const { err, message } = await refusal(file('many.csv', [HEADER, ...rows(20_000)].join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_DB_UNAVAILABLE);
+    expect(message).toContain(db.path);
+    expect(message).toContain('磁盘已满');
+    expect(message).not.toMatch(/disk is full|SQLITE/);
+    raw.pragma('max_page_count = 1073741823');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('two imports at once into the same file: both kept, counted once', async () => {
+    const other = new MetricsDb(db.path);
+    try {
+      const a = file('a.csv', [HEADER, ...rows(3_000)].join('\n'));
+      const b = file('b.csv', [HEADER, ...rows(3_000, 1_500)].join('\n'));
+      const [ra, rb] = await Promise.all([importMetricsFile(a, { db, prompts }), importMetricsFile(b, { db: other, prompts })]);
+      expect(ra.rows + rb.rows).toBe(6_000);
+      // 4,500 distinct keys and the two seed rows; the 1,500 shared keys were added by one, replaced by the other.
+      expect(db.count()).toBe(4_502);
+      expect(ra.added + rb.added).toBe(4_500);
+    } finally {
+      other.close();
+    }
+  });
+});
