@@ -154,3 +154,17 @@ describe('a corrupt metrics.sqlite: said in Chinese, naming the file and what to
     expect(readFileSync(path).equals(before)).toBe(true);
   }, 60_000);
 });
+
+describe('metrics import says what it ignored once, briefly', () => {
+  it('an export with 900 unused columns: imported, one short line about them', async () => {
+    const dir = shop('wide');
+    const header = ['date', 'channel', 'revenue', ...Array.from({ length: 900 }, (_, i) => `备注${i}`)].join(',');
+    const csv = join(dir, 'wide.csv');
+    writeFileSync(csv, `${header}\n2026-11-25,淘宝,12\n`);
+    const run = await runOpsbot(['metrics', 'import', csv], dir, { LOG_LEVEL: 'warn' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('1 行');
+    expect(run.stderr).toContain('另有 880 项');
+    expect(run.stderr.length).toBeLessThan(1_000);
+  });
+});
