@@ -58,9 +58,8 @@ function titleOf(id: string, text: string): string {
 /** Reads every `.md` and `.txt` file below `dir` (sorted, recursive); what is not text is skipped and reported. */
 export async function readPlaybook(dir: string): Promise<PlaybookContents> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new UserFacingError(ErrorCode.KB_PLAYBOOK_MISSING, 'errors/kb-playbook-missing', { dir });
-  }
+  if (info && !info.isDirectory()) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_NOT_A_FOLDER, 'errors/kb-playbook-not-a-folder', { dir });
+  if (!info) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_MISSING, 'errors/kb-playbook-missing', { dir });
   const files = (await listFiles(dir)).sort();
   const documents: SourceDocument[] = [];
   const skipped: SkippedFile[] = [];

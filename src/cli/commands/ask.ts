@@ -53,7 +53,7 @@ export function registerAsk(program: Command, prompts: Prompts, app: () => App):
         return;
       }
       // A bad line does not stop the batch: it gets its own error result, and the exit code says so.
-      const questions = await readBatchFile(options.batch);
+      const questions = await readBatchFile(options.batch, prompts);
       let found = 0;
       const failed = await runBatch(
         questions,
@@ -63,9 +63,9 @@ export function registerAsk(program: Command, prompts: Prompts, app: () => App):
           if (answer.found) found++;
           out(options.json ? JSON.stringify(answer) : `【${answer.question}】\n${formatAnswer(answer, prompts)}\n`);
         },
-        (question, err) => {
+        (question, err, item) => {
           const { message } = describeError(err, prompts, logger);
-          const result = { question, found: false, answer: message, sources: [], mode: 'extractive', error: { code: err.code } };
+          const result = { question, found: false, answer: message, sources: [], mode: 'extractive', item, error: { code: err.code } };
           out(options.json ? JSON.stringify(result) : `【${question}】\n${message}\n`);
         },
       );
