@@ -8,7 +8,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { answerQuestion } from './answer.js';
 import { readPlaybook, type SkippedFile } from './ingest.js';
-import { buildIndex, fingerprintOf, indexPathOf, loadIndex, saveIndex, type BuildProgress } from './indexer.js';
+import { buildIndex, fingerprintOf, indexPathOf, readSavedIndex, saveIndex, type BuildProgress } from './indexer.js';
 import { hasWordCharacters } from './normalize.js';
 import { PlaybookRetriever } from './retriever.js';
 import { Segmenter } from './segment.js';
@@ -66,7 +66,14 @@ export class KnowledgeBase {
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
     const started = performance.now();
     const { config, logger, prompts } = this.options;
-    const saved = await loadIndex(this.indexPath, logger);
+    const found = await readSavedIndex(this.indexPath);
+    // Only the derived index is replaced (written aside, then renamed over); the playbook is only read.
+    if (found.status === 'corrupt') {
+      // The parser's message, not the error: a stack trace in a terminal warning helps no one.
+      const reason = found.err instanceof Error ? found.err.message : 'invalid shape';
+      logger.warn({ index: this.indexPath, reason }, prompts.render('kb/index-corrupt', { path: this.indexPath }));
+    }
+    const saved = found.status === 'ok' ? found.data : undefined;
     const playbookDir = options.playbookDir
       ? resolve(options.playbookDir)
       : !config.playbookDirSet && saved?.playbookDir && existsSync(saved.playbookDir)

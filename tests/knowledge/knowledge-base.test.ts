@@ -62,7 +62,9 @@ describe('KnowledgeBase.build', () => {
     const { logger, lines } = captureLogger();
     const answer = await kbFor({ logger }).ask('福袋谁能发？');
     expect(answer.found).toBe(true);
-    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('unreadable'))).toBe(true);
+    // The warning is the Chinese sentence a CLI user reads (issue 13).
+    const warned = prompts.render('kb/index-corrupt', { path: indexPathOf(join(data.dir, 'data')) });
+    expect(lines().some((l) => l.level === 40 && l.msg === warned)).toBe(true);
     expect(JSON.parse(readFileSync(indexPathOf(join(data.dir, 'data')), 'utf8')).chunks.length).toBeGreaterThan(50);
   });
 
