@@ -11,7 +11,7 @@ import { charBigrams, type Segmenter } from './segment.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {
@@ -63,11 +63,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const documents: KnowledgeIndexData['documents'] = [];
   let done = 0;
   for (const doc of contents.documents) {
-    const cleaned = cleanDocument(doc.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
-    logger.debug({ doc: doc.id, removed: cleaned.removed.length }, 'cleaned document');
-    const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
-    drafts.forEach((d, i) => chunks.push({ id: `${doc.id}#${i}`, docId: doc.id, doc: doc.title, ...d }));
-    documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: drafts.length });
+    // The public text and the staff-only text are split apart; their passages are marked so retrieval can
+    // keep staff-only ones from fans and groups.
+    const parts = [{ text: doc.text, staff: false }, ...(doc.staffText ? [{ text: doc.staffText, staff: true }] : [])];
+    let n = 0;
+    for (const part of parts) {
+      if (!part.text.trim()) continue;
+      const cleaned = cleanDocument(part.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
+      logger.debug({ doc: doc.id, removed: cleaned.removed.length, staff: part.staff }, 'cleaned document');
+      const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
+      for (const d of drafts) chunks.push({ id: `${doc.id}#${n++}`, docId: doc.id, doc: doc.title, ...d, ...(part.staff ? { audience: 'staff' as const } : {}) });
+    }
+    documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: n });
     onProgress?.({ stage: 'split', done: ++done, total: contents.documents.length });
   }
 

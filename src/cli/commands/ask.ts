@@ -46,7 +46,8 @@ export function registerAsk(program: Command, prompts: Prompts, app: () => App):
       const k = parseK(options.k, prompts);
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/ask-needs-question'));
       const { knowledge, logger } = app();
-      const ask = (q: string) => knowledge.ask(q, k === undefined ? {} : { k });
+      // Whoever runs the CLI has the shop's files: staff-only passages included.
+      const ask = (q: string) => knowledge.ask(q, { audience: 'staff', ...(k === undefined ? {} : { k }) });
       if (!options.batch) {
         const answer = await ask(words.join(' '));
         out(options.json ? JSON.stringify(answer) : formatAnswer(answer, prompts));
