@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatContext, Role } from '../../src/bot/context.js';
@@ -171,4 +171,27 @@ describe('/ask in a chat filters by who asks and where', () => {
       expect(joined).not.toContain('海豚七号');
     });
   }
+});
+
+describe('hostile files inside the playbook folder', () => {
+  it('a 200 MB article, a link to /dev/zero and a picture named .md are skipped; the rest answers', async () => {
+    const dir = join(work.dir, 'hostile');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '发货.md'), '# 发货说明\n\n付款后四十八小时内发货，默认发中通快递，偏远地区顺延两天。\n');
+    writeFileSync(join(dir, '导出.md'), '');
+    truncateSync(join(dir, '导出.md'), 200 * 1024 * 1024);
+    symlinkSync('/dev/zero', join(dir, '无尽.md'));
+    writeFileSync(join(dir, '海报.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0, 0]));
+    const hostileData = join(work.dir, 'hostile-data');
+    const hostile = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: hostileData, OPSBOT_PLAYBOOK_DIR: dir }), logger: silentLogger, prompts });
+    // The build finishing at all is the proof that nothing endless was read (the test's timeout fails it).
+    const summary = await hostile.build();
+    expect(summary.documents).toBe(1);
+    expect(summary.skipped).toEqual([
+      { file: '导出.md', reason: 'too-large' },
+      { file: '无尽.md', reason: 'outside' },
+      { file: '海报.md', reason: 'binary' },
+    ]);
+    expect((await hostile.ask('几天发货', { audience: 'public' })).found).toBe(true);
+  });
 });
