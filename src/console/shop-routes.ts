@@ -79,7 +79,8 @@ export function mountShopRoutes(http: FastifyInstance, base: string, app: App, p
 
   http.get(`${base}/kb/search`, { config: agent, schema: { tags: t, summary: '在知识库中检索，附出处（同 opsbot ask --json）', querystring: z.object({ q: z.string(), k: z.coerce.number().int().min(1).max(10).optional() }) } }, async (req) => {
     const { q, k } = req.query as { q: string; k?: number };
-    return app.knowledge.ask(q, k ? { k } : {});
+    // The console is for the shop's staff (signed in): staff-only passages included.
+    return app.knowledge.ask(q, { audience: 'staff', ...(k ? { k } : {}) });
   });
 
   http.post(`${base}/kpi`, { config: admin, schema: { tags: t, summary: 'KPI 提问（同 opsbot kpi --json），另有 chart 图片地址与 chartSpec', body: z.object({ question: z.string() }) } }, async (req) => {

@@ -11,7 +11,7 @@ import { charBigrams, type Segmenter } from './segment.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {
@@ -63,11 +63,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const documents: KnowledgeIndexData['documents'] = [];
   let done = 0;
   for (const doc of contents.documents) {
-    const cleaned = cleanDocument(doc.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
-    logger.debug({ doc: doc.id, removed: cleaned.removed.length }, 'cleaned document');
-    const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
-    drafts.forEach((d, i) => chunks.push({ id: `${doc.id}#${i}`, docId: doc.id, doc: doc.title, ...d }));
-    documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: drafts.length });
+    // The public text and the staff-only text are split apart; their passages are marked so retrieval can
+    // keep staff-only ones from fans and groups.
+    const parts = [{ text: doc.text, staff: false }, ...(doc.staffText ? [{ text: doc.staffText, staff: true }] : [])];
+    let n = 0;
+    for (const part of parts) {
+      if (!part.text.trim()) continue;
+      const cleaned = cleanDocument(part.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
+      logger.debug({ doc: doc.id, removed: cleaned.removed.length, staff: part.staff }, 'cleaned document');
+      const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
+      for (const d of drafts) chunks.push({ id: `${doc.id}#${n++}`, docId: doc.id, doc: doc.title, ...d, ...(part.staff ? { audience: 'staff' as const } : {}) });
+    }
+    documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: n });
     onProgress?.({ stage: 'split', done: ++done, total: contents.documents.length });
   }
 
@@ -120,22 +127,60 @@ export function indexPathOf(dataDir: string): string {
   return join(dataDir, 'kb', 'index.json');
 }
 
-/** Loads a saved index; `undefined` when there is none or it cannot be read (it is then rebuilt). */
-export async function loadIndex(path: string, logger: Logger): Promise<KnowledgeIndexData | undefined> {
+/** A saved index as found: none, an older pipeline's (rebuilt quietly), corrupt (rebuilt with a warning), or usable. */
+export type SavedIndex =
+  | { readonly status: 'none' | 'old' }
+  | { readonly status: 'corrupt'; readonly err?: unknown }
+  | { readonly status: 'ok'; readonly data: KnowledgeIndexData };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The BM25 data fits the chunks it was built over (a tampered or truncated one would fail mid-question). */
+function isBm25(v: unknown, chunks: number): boolean {
+  return isObject(v) && typeof v.k1 === 'number' && typeof v.b === 'number' && Array.isArray(v.lengths) && v.lengths.length === chunks && isObject(v.postings);
+}
+
+/** Whether parsed JSON has the shape of this pipeline's index; only its own derived data is trusted. */
+function isIndex(v: Record<string, unknown>): v is Record<string, unknown> & KnowledgeIndexData {
+  const chunks = v.chunks;
+  return (
+    typeof v.fingerprint === 'string' &&
+    typeof v.playbookDir === 'string' &&
+    Array.isArray(v.documents) &&
+    Array.isArray(v.skipped) &&
+    Array.isArray(chunks) &&
+    chunks.every((c) => isObject(c) && typeof c.id === 'string' && typeof c.docId === 'string' && typeof c.text === 'string' && typeof c.section === 'string') &&
+    isBm25(v.bm25, chunks.length) &&
+    isBm25(v.bm25Bigrams, chunks.length)
+  );
+}
+
+/** Reads the saved index and says what it is; never throws (an index is derived, so it can always be rebuilt). */
+export async function readSavedIndex(path: string): Promise<SavedIndex> {
   let raw: string;
   try {
     raw = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const data = JSON.parse(raw) as KnowledgeIndexData;
-    if (data.version !== PIPELINE_VERSION || !Array.isArray(data.chunks) || !data.bm25 || !data.bm25Bigrams) return undefined;
-    return data;
   } catch (err) {
-    logger.warn({ err, path }, 'the saved knowledge index is unreadable; rebuilding it');
-    return undefined;
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { status: 'none' } : { status: 'corrupt', err };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    return { status: 'corrupt', err };
+  }
+  if (!isObject(parsed)) return { status: 'corrupt' };
+  // An older pipeline's index is expected after an upgrade: not a fault.
+  if (typeof parsed.version === 'number' && parsed.version !== PIPELINE_VERSION) return { status: 'old' };
+  if (parsed.version !== PIPELINE_VERSION || !isIndex(parsed)) return { status: 'corrupt' };
+  return { status: 'ok', data: parsed };
+}
+
+/** Loads a saved index; `undefined` when there is none or it cannot be used (it is then rebuilt). */
+export async function loadIndex(path: string, logger: Logger): Promise<KnowledgeIndexData | undefined> {
+  const saved = await readSavedIndex(path);
+  if (saved.status === 'corrupt') logger.warn({ err: saved.err, path }, 'the saved knowledge index is unreadable; rebuilding it');
+  return saved.status === 'ok' ? saved.data : undefined;
 }
 
 /** Saves the index atomically (write aside, then rename), so a concurrent reader never sees half a file. */

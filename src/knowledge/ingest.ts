@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative, sep, basename } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { extname, join, relative, sep, basename, isAbsolute } from 'node:path';
+import { FileReadError, readFileBounded } from '../kernel/bounded-read.js';
 import { ErrorCode, UserFacingError } from '../kernel/errors.js';
+import { splitAudience } from './audience.js';
 import { decodeText, type TextEncodingName } from './decode.js';
 
 /** One playbook article as read from disk. */
@@ -9,14 +11,17 @@ export interface SourceDocument {
   readonly id: string;
   /** Shown in citations: a Markdown file's first `# heading`, otherwise the file name without extension. */
   readonly title: string;
+  /** What everyone may read (staff-only lines and front matter blanked); empty for a staff-only file. */
   readonly text: string;
+  /** Staff-only text (a staff-only file's whole text, or its marked sections under their headings). */
+  readonly staffText?: string;
   readonly encoding: TextEncodingName;
   readonly bytes: Buffer;
   /** Markdown syntax is removed for display. */
   readonly markdown: boolean;
 }
 
-export type SkipReason = 'unsupported' | 'binary' | 'undecodable' | 'empty' | 'too-large' | 'unreadable';
+export type SkipReason = 'unsupported' | 'binary' | 'undecodable' | 'empty' | 'too-large' | 'unreadable' | 'outside';
 
 export interface SkippedFile {
   readonly file: string;
@@ -38,8 +43,8 @@ async function listFiles(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    // A linked file is read through its link (a broken one is reported unreadable); linked folders are not
-    // followed, so a link loop cannot hang the build.
+    // A linked file is read through its link when it stays inside the folder (checked when read); linked
+    // folders are not followed, so a link loop cannot hang the build.
     else if (entry.isFile() || (entry.isSymbolicLink() && !(await stat(full).catch(() => undefined))?.isDirectory())) {
       out.push(full);
     }
@@ -55,12 +60,17 @@ function titleOf(id: string, text: string): string {
   return basename(id).replace(/\.[^.]+$/, '');
 }
 
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 /** Reads every `.md` and `.txt` file below `dir` (sorted, recursive); what is not text is skipped and reported. */
 export async function readPlaybook(dir: string): Promise<PlaybookContents> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new UserFacingError(ErrorCode.KB_PLAYBOOK_MISSING, 'errors/kb-playbook-missing', { dir });
-  }
+  if (info && !info.isDirectory()) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_NOT_A_FOLDER, 'errors/kb-playbook-not-a-folder', { dir });
+  if (!info) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_MISSING, 'errors/kb-playbook-missing', { dir });
+  const root = await realpath(dir);
   const files = (await listFiles(dir)).sort();
   const documents: SourceDocument[] = [];
   const skipped: SkippedFile[] = [];
@@ -70,13 +80,16 @@ export async function readPlaybook(dir: string): Promise<PlaybookContents> {
       skipped.push({ file: id, reason: 'unsupported' });
       continue;
     }
-    const bytes = await readFile(file).catch(() => undefined);
-    if (!bytes) {
-      skipped.push({ file: id, reason: 'unreadable' });
+    // Only what is really inside the folder is the playbook: a link out of it (a private note, /etc/…)
+    // would hand any fan who can /ask whatever it points to.
+    const real = await realpath(file).catch(() => undefined);
+    if (real !== undefined && !isInside(root, real)) {
+      skipped.push({ file: id, reason: 'outside' });
       continue;
     }
-    if (bytes.byteLength > MAX_FILE_BYTES) {
-      skipped.push({ file: id, reason: 'too-large' });
+    const bytes = real === undefined ? undefined : await readFileBounded(real, MAX_FILE_BYTES).catch((err: unknown) => err);
+    if (!Buffer.isBuffer(bytes)) {
+      skipped.push({ file: id, reason: bytes instanceof FileReadError && bytes.reason === 'too-large' ? 'too-large' : 'unreadable' });
       continue;
     }
     const decoded = decodeText(bytes);
@@ -84,12 +97,15 @@ export async function readPlaybook(dir: string): Promise<PlaybookContents> {
       skipped.push({ file: id, reason: decoded.reason });
       continue;
     }
-    if (decoded.text.trim() === '') {
+    const parts = splitAudience(decoded.text);
+    if (parts.publicText.trim() === '' && !parts.staffText?.trim()) {
       skipped.push({ file: id, reason: 'empty' });
       continue;
     }
     const markdown = /\.(md|markdown)$/i.test(id);
-    documents.push({ id, title: titleOf(id, decoded.text), text: decoded.text, encoding: decoded.encoding, bytes, markdown });
+    const title = titleOf(id, parts.staffFile ? parts.staffText! : parts.publicText);
+    const staff = parts.staffText?.trim() ? { staffText: parts.staffText } : {};
+    documents.push({ id, title, text: parts.publicText, ...staff, encoding: decoded.encoding, bytes, markdown });
   }
   if (documents.length === 0) {
     throw new UserFacingError(ErrorCode.KB_PLAYBOOK_EMPTY, 'errors/kb-playbook-empty', { dir });

@@ -7,8 +7,9 @@ import type { LlmService } from '../kernel/llm.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { answerQuestion } from './answer.js';
+import type { Audience } from './audience.js';
 import { readPlaybook, type SkippedFile } from './ingest.js';
-import { buildIndex, fingerprintOf, indexPathOf, loadIndex, saveIndex, type BuildProgress } from './indexer.js';
+import { buildIndex, fingerprintOf, indexPathOf, readSavedIndex, saveIndex, type BuildProgress } from './indexer.js';
 import { hasWordCharacters } from './normalize.js';
 import { PlaybookRetriever } from './retriever.js';
 import { Segmenter } from './segment.js';
@@ -51,6 +52,12 @@ export interface BuildOptions {
   readonly onProgress?: (p: BuildProgress) => void;
 }
 
+export interface AskOptions {
+  readonly k?: number;
+  /** Who reads the answer: `public` (the default: fans, groups) never gets staff-only passages. */
+  readonly audience?: Audience;
+}
+
 /** The playbook knowledge base: builds and refreshes the index, and answers questions from it. */
 export class KnowledgeBase {
   private readonly segmenter: Segmenter;
@@ -66,7 +73,14 @@ export class KnowledgeBase {
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
     const started = performance.now();
     const { config, logger, prompts } = this.options;
-    const saved = await loadIndex(this.indexPath, logger);
+    const found = await readSavedIndex(this.indexPath);
+    // Only the derived index is replaced (written aside, then renamed over); the playbook is only read.
+    if (found.status === 'corrupt') {
+      // The parser's message, not the error: a stack trace in a terminal warning helps no one.
+      const reason = found.err instanceof Error ? found.err.message : 'invalid shape';
+      logger.warn({ index: this.indexPath, reason }, prompts.render('kb/index-corrupt', { path: this.indexPath }));
+    }
+    const saved = found.status === 'ok' ? found.data : undefined;
     const playbookDir = options.playbookDir
       ? resolve(options.playbookDir)
       : !config.playbookDirSet && saved?.playbookDir && existsSync(saved.playbookDir)
@@ -114,11 +128,11 @@ export class KnowledgeBase {
   }
 
   /** Answers a question from the playbook; builds or refreshes the index first when needed. */
-  async ask(question: string, options: { k?: number } = {}): Promise<Answer> {
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const q = validateQuestion(question);
     if (!this.current) await this.build({ saveRequired: false });
     const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, MAX_K));
-    const { passages, terms } = await this.current!.retriever.search(q, { k });
+    const { passages, terms } = await this.current!.retriever.search(q, { k, audience: options.audience ?? 'public' });
     return answerQuestion(
       { question: q, passages, terms, segmenter: this.segmenter, prompts: this.options.prompts },
       this.options.llm,
@@ -127,10 +141,10 @@ export class KnowledgeBase {
   }
 
   /** The playbook's passages best matching `query`, best first (no answer composed, no model called). */
-  async passages(query: string, options: { k?: number } = {}): Promise<RetrievedPassage[]> {
+  async passages(query: string, options: AskOptions = {}): Promise<RetrievedPassage[]> {
     if (!this.current) await this.build({ saveRequired: false });
     const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, MAX_K));
-    return (await this.current!.retriever.search(query, { k })).passages;
+    return (await this.current!.retriever.search(query, { k, audience: options.audience ?? 'public' })).passages;
   }
 
   private use(data: KnowledgeIndexData): void {

@@ -4,11 +4,14 @@ import { ErrorCode, OpsbotError, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { matchTextOf } from './indexer.js';
 import { charBigrams, type Segmenter } from './segment.js';
+import type { Audience } from './audience.js';
 import type { Chunk, KnowledgeIndexData, RetrievedPassage } from './types.js';
 
 export interface SearchOptions {
   /** How many passages to return. */
   readonly k: number;
+  /** Who asks: `public` (the default) never gets staff-only passages. */
+  readonly audience?: Audience;
 }
 
 export interface SearchResult {
@@ -89,6 +92,7 @@ export class PlaybookRetriever extends Retriever {
   private readonly bigrams: Bm25;
   private readonly chunks: readonly Chunk[];
   private readonly vectors?: Float32Array[];
+  private readonly hasStaff: boolean;
 
   constructor(
     index: KnowledgeIndexData,
@@ -100,6 +104,7 @@ export class PlaybookRetriever extends Retriever {
     this.bm25 = Bm25.fromJSON(index.bm25);
     this.bigrams = Bm25.fromJSON(index.bm25Bigrams);
     this.chunks = index.chunks;
+    this.hasStaff = index.chunks.some((c) => c.audience === 'staff');
     const e = index.embedding;
     if (e?.status === 'ok' && e.vectors && llm?.embeddingModel === e.model) this.vectors = e.vectors.map(decodeVector);
   }
@@ -127,11 +132,17 @@ export class PlaybookRetriever extends Retriever {
     return { coverage: hit / total, matchedWords };
   }
 
-  protected override async _search(query: string, { k }: SearchOptions): Promise<SearchResult> {
+  protected override async _search(query: string, { k, audience = 'public' }: SearchOptions): Promise<SearchResult> {
     const terms = this.segmenter.terms(query);
     const weights = this.weigh(this.segmenter.terms(query, 'precise'));
     const pool = Math.max(k * 4, 20);
-    const rankings: { index: number }[][] = [this.bm25.search(terms, pool), this.bigrams.search(charBigrams(query), pool)];
+    // Staff-only passages are filtered out of each ranking before it is cut to the pool, so they can
+    // neither be returned nor crowd the public ones out.
+    const filtering = audience === 'public' && this.hasStaff;
+    const allowed = (h: { index: number }) => this.chunks[h.index]?.audience !== 'staff';
+    const top = <T extends { index: number }>(search: (limit: number) => T[]): T[] =>
+      filtering ? search(this.chunks.length).filter(allowed).slice(0, pool) : search(pool);
+    const rankings: { index: number }[][] = [top((n) => this.bm25.search(terms, n)), top((n) => this.bigrams.search(charBigrams(query), n))];
     let mode: SearchResult['mode'] = 'bm25';
     if (this.vectors && this.llm) {
       try {
@@ -139,6 +150,7 @@ export class PlaybookRetriever extends Retriever {
         rankings.push(
           this.vectors
             .map((v, index) => ({ index, score: cosine(q!, v) }))
+            .filter((h) => !filtering || allowed(h))
             .sort((a, b) => b.score - a.score)
             .slice(0, pool),
         );

@@ -15,6 +15,8 @@ export interface Chunk {
   readonly text: string;
   /** First line of the passage in its file. */
   readonly line: number;
+  /** Set on staff-only passages (see audience.ts): never given to fans or groups. */
+  readonly audience?: 'staff';
 }
 
 export interface EmbeddingInfo {

@@ -46,7 +46,7 @@ describe('Prompts', () => {
   });
 
   it('has a message for every reason a playbook file can be skipped', () => {
-    for (const reason of ['unsupported', 'binary', 'undecodable', 'empty', 'too-large', 'unreadable']) {
+    for (const reason of ['unsupported', 'binary', 'undecodable', 'empty', 'too-large', 'unreadable', 'outside']) {
       expect(prompts.has(`kb/skip-${reason}`)).toBe(true);
     }
   });

@@ -62,7 +62,9 @@ describe('KnowledgeBase.build', () => {
     const { logger, lines } = captureLogger();
     const answer = await kbFor({ logger }).ask('福袋谁能发？');
     expect(answer.found).toBe(true);
-    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('unreadable'))).toBe(true);
+    // The warning is the Chinese sentence a CLI user reads (issue 13).
+    const warned = prompts.render('kb/index-corrupt', { path: indexPathOf(join(data.dir, 'data')) });
+    expect(lines().some((l) => l.level === 40 && l.msg === warned)).toBe(true);
     expect(JSON.parse(readFileSync(indexPathOf(join(data.dir, 'data')), 'utf8')).chunks.length).toBeGreaterThan(50);
   });
 
@@ -92,13 +94,19 @@ describe('KnowledgeBase.build', () => {
     expect(warnings).toContain(prompts.render('kb/skip-unsupported', { file: 'logo.png' }));
   });
 
-  it('reads a linked file through its link, and skips a broken link as unreadable', async () => {
+  it('reads a link inside the folder, skips a link out of it (issue 13) and a broken link', async () => {
     writeFileSync(join(data.dir, 'outside.txt'), '直播复盘\n每场直播结束后对比在线人数、转化率和客单价的变化，找出流失的环节。\n');
-    symlinkSync(join(data.dir, 'outside.txt'), join(playbook, '复盘.txt'));
+    mkdirSync(join(playbook, 'notes'));
+    writeFileSync(join(playbook, 'notes', '复盘.txt'), '直播复盘\n每场直播结束后对比在线人数、转化率和客单价的变化，找出流失的环节。\n');
+    symlinkSync(join(playbook, 'notes', '复盘.txt'), join(playbook, '复盘链接.txt'));
+    symlinkSync(join(data.dir, 'outside.txt'), join(playbook, '外部.txt'));
     symlinkSync(join(data.dir, 'gone.txt'), join(playbook, '失效链接.txt'));
     const summary = await kbFor().build();
-    expect(summary.documents).toBe(6);
-    expect(summary.skipped).toEqual([{ file: '失效链接.txt', reason: 'unreadable' }]);
+    expect(summary.documents).toBe(7);
+    expect(summary.skipped).toEqual([
+      { file: '外部.txt', reason: 'outside' },
+      { file: '失效链接.txt', reason: 'unreadable' },
+    ]);
   });
 
   it('remembers the folder an index was built from, unless OPSBOT_PLAYBOOK_DIR says otherwise', async () => {

@@ -46,14 +46,15 @@ export function registerAsk(program: Command, prompts: Prompts, app: () => App):
       const k = parseK(options.k, prompts);
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/ask-needs-question'));
       const { knowledge, logger } = app();
-      const ask = (q: string) => knowledge.ask(q, k === undefined ? {} : { k });
+      // Whoever runs the CLI has the shop's files: staff-only passages included.
+      const ask = (q: string) => knowledge.ask(q, { audience: 'staff', ...(k === undefined ? {} : { k }) });
       if (!options.batch) {
         const answer = await ask(words.join(' '));
         out(options.json ? JSON.stringify(answer) : formatAnswer(answer, prompts));
         return;
       }
       // A bad line does not stop the batch: it gets its own error result, and the exit code says so.
-      const questions = await readBatchFile(options.batch);
+      const questions = await readBatchFile(options.batch, prompts);
       let found = 0;
       const failed = await runBatch(
         questions,
@@ -63,9 +64,9 @@ export function registerAsk(program: Command, prompts: Prompts, app: () => App):
           if (answer.found) found++;
           out(options.json ? JSON.stringify(answer) : `【${answer.question}】\n${formatAnswer(answer, prompts)}\n`);
         },
-        (question, err) => {
+        (question, err, item) => {
           const { message } = describeError(err, prompts, logger);
-          const result = { question, found: false, answer: message, sources: [], mode: 'extractive', error: { code: err.code } };
+          const result = { question, found: false, answer: message, sources: [], mode: 'extractive', item, error: { code: err.code } };
           out(options.json ? JSON.stringify(result) : `【${question}】\n${message}\n`);
         },
       );

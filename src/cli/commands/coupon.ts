@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
@@ -8,7 +7,7 @@ import { readCodes } from '../../skills/coupons/codes.js';
 import type { ClaimOutcome, CouponDesk } from '../../skills/coupons/desk.js';
 import type { CouponDrop, DropInput } from '../../skills/coupons/drop.js';
 import { dropView } from '../../skills/coupons/routes.js';
-import { decodeText } from '../../knowledge/decode.js';
+import { readFileArgument, readTextArgument } from '../file-argument.js';
 import { countingBar, failAsJson, out } from '../output.js';
 
 interface CreateOptions {
@@ -27,14 +26,10 @@ const USER = /^(wechat|telegram):\S+$/;
 
 /** The users of `--users-file`: one `platform:userId` per line; a line written otherwise is refused with its number. */
 async function readUsers(file: string, prompts: Prompts): Promise<string[]> {
-  const bytes = await readFile(file).catch((err: unknown) => {
-    throw new UserFacingError(ErrorCode.COUPON_USERS_INVALID, 'cli/coupon-users-unreadable', { file }, { cause: err });
-  });
-  const decoded = decodeText(bytes);
-  if (!decoded.ok) throw new UserFacingError(ErrorCode.COUPON_USERS_INVALID, 'cli/coupon-users-unreadable', { file });
+  const text = await readTextArgument(file, prompts);
   const users: string[] = [];
   const bad: number[] = [];
-  decoded.text.split(/\r?\n/).forEach((raw, i) => {
+  text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line) return;
     if (USER.test(line)) users.push(line);
@@ -43,13 +38,6 @@ async function readUsers(file: string, prompts: Prompts): Promise<string[]> {
   if (bad.length > 0) throw new UserFacingError(ErrorCode.COUPON_USERS_INVALID, 'cli/coupon-users-bad', { lines: bad.slice(0, 20).join(prompts.render('cli/list-separator')) });
   if (users.length === 0) throw new UserFacingError(ErrorCode.COUPON_USERS_INVALID, 'cli/coupon-users-empty', { file });
   return users;
-}
-
-/** The bytes of `--codes FILE`; a file that cannot be opened is named. */
-function readCodesFile(file: string): Promise<Buffer> {
-  return readFile(file).catch((err: unknown) => {
-    throw new UserFacingError(ErrorCode.COUPON_INVALID, 'cli/coupon-codes-unreadable', { file }, { cause: err });
-  });
 }
 
 /** One line of `coupon issue --json`: `{"user","ok","code"?,"reason"?}`. */
@@ -80,7 +68,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
     .action(async (o: CreateOptions) => {
       const rt = app();
       try {
-        const codes = o.codes ? readCodes(await readCodesFile(o.codes), prompts) : undefined;
+        const codes = o.codes ? readCodes(await readFileArgument(o.codes, prompts), prompts) : undefined;
         const stock = number(o.stock);
         const perUser = number(o.perUser);
         const input: DropInput = {

@@ -91,7 +91,7 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
         }
         return;
       }
-      const questions = await readBatchFile(options.batch);
+      const questions = await readBatchFile(options.batch, prompts);
       const failed = await runBatch(
         questions,
         prompts.render('cli/kpi-progress'),

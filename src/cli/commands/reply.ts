@@ -55,8 +55,8 @@ export function registerReply(program: Command, prompts: Prompts, app: () => App
         note(prompts.render('cli/reply-facts-defaulted', { fields }));
       }
       const show = (r: ReplySuggestions) => out(options.json ? toJson(r) : formatSuggestions(r, prompts));
-      const failure = (message: string, err: UserFacingError) =>
-        JSON.stringify({ message, intent: null, confidence: 0, suggestions: [], error: { code: err.code, message: describeError(err, prompts, rt.logger).message } });
+      const failure = (message: string, err: UserFacingError, item?: number) =>
+        JSON.stringify({ message, intent: null, confidence: 0, suggestions: [], ...(item ? { item } : {}), error: { code: err.code, message: describeError(err, prompts, rt.logger).message } });
       if (!options.batch) {
         const message = words.join(' ');
         try {
@@ -69,7 +69,7 @@ export function registerReply(program: Command, prompts: Prompts, app: () => App
         return;
       }
       // A bad line does not stop the batch: it gets its own error object, and the exit code says so.
-      const messages = await readBatchFile(options.batch);
+      const messages = await readBatchFile(options.batch, prompts);
       const failed = await runBatch(
         messages,
         prompts.render('cli/reply-progress'),
@@ -77,7 +77,7 @@ export function registerReply(program: Command, prompts: Prompts, app: () => App
           const result = await cs.suggest(message);
           out(options.json ? toJson(result) : `【${message}】\n${formatSuggestions(result, prompts)}\n`);
         },
-        (message, err) => out(options.json ? failure(message, err) : `【${message.slice(0, 40)}】\n${describeError(err, prompts, rt.logger).message}\n`),
+        (message, err, item) => out(options.json ? failure(message, err, item) : `【${message.slice(0, 40)}】\n${describeError(err, prompts, rt.logger).message}\n`),
       );
       note(prompts.render('cli/reply-batch-summary', { total: messages.length, done: messages.length - failed, failed }));
       if (failed > 0) process.exitCode = EXIT_FAILURE;

@@ -23,8 +23,10 @@ export function createPlaybookQaSkill(services: PlaybookQaServices): Skill {
     async handle(ctx, input) {
       // In a chat the example is the command, not the CLI the knowledge base's own message shows.
       if (!input.args.trim()) throw new UserFacingError(ErrorCode.KB_QUESTION_EMPTY, 'qa/empty-question');
-      const answer = await services.knowledge.ask(input.args);
-      ctx.logger.info({ found: answer.found, mode: answer.mode, sources: answer.sources.length }, 'answered');
+      // Staff-only passages go to operators and agents in a private chat; in a group every member reads the answer.
+      const audience = ctx.role !== 'fan' && ctx.chat.type === 'private' ? 'staff' : 'public';
+      const answer = await services.knowledge.ask(input.args, { audience });
+      ctx.logger.info({ found: answer.found, mode: answer.mode, sources: answer.sources.length, audience }, 'answered');
       await ctx.reply(answer.answer);
     },
   };
