@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { timingSafeEqual } from 'node:crypto';
-import { Bot, GrammyError, InputFile, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -30,6 +30,35 @@ export interface TelegramAdapterOptions {
   readonly onMembership?: (event: MembershipEvent, transport: Transport) => Promise<void>;
   /** Staff in Telegram (user ids): each gets the command menu of their role in their private chat. */
   readonly staff?: readonly { readonly id: string; readonly role: Role }[];
+  /** The wait between tries while the Bot API cannot be reached, connecting or polling. Default 5 s. */
+  readonly retryMs?: number;
+  /** Told each time the connection's state changes (unreachable, unauthorized, conflict, and back). */
+  readonly onStatus?: (status: TelegramStatus, detail: string) => void;
+}
+
+/**
+ * Where the connection to the Bot API stands: connected (`polling`, `webhook`), trying again
+ * (`unreachable`: network or 5xx), or off in this process (`unauthorized`: a revoked token, `conflict`:
+ * another process polls the token, `stopped`).
+ */
+export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'unreachable' | 'unauthorized' | 'conflict' | 'stopped';
+
+/** The states in which Telegram does not work in this process. */
+const DOWN: ReadonlySet<TelegramStatus> = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped']);
+
+/** Calls that the adapter retries on its own schedule (connecting, polling): auto-retry must not wait inside them. */
+const OWN_RETRIES = new Set(['getMe', 'getUpdates']);
+
+/** A refused token: 401, or 404 for one Telegram does not recognise at all. */
+function isUnauthorized(err: unknown): boolean {
+  return err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404);
+}
+
+/** An error as the log and the operators read it: Telegram's own words, without a stack. */
+function describe(err: unknown): string {
+  if (err instanceof GrammyError) return `${err.error_code}: ${err.description}`;
+  if (err instanceof HttpError) return `network: ${(err.error as Error | undefined)?.message ?? err.message}`;
+  return (err as Error)?.message ?? String(err);
 }
 
 /**
@@ -42,16 +71,25 @@ export class TelegramAdapter implements Transport {
   readonly bot: Bot;
   private readonly queue: SendQueue;
   private runner?: RunnerHandle;
-  private state: 'starting' | 'polling' | 'webhook' | 'conflict' | 'stopped' = 'starting';
+  private state: TelegramStatus = 'starting';
+  private webhook?: { readonly url?: string; readonly secret?: string };
+  private stopping = false;
+  private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
+  private retrying?: Promise<void>;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
     return this.options.token.split(':')[0]!;
   }
 
-  /** For /healthz: polling, webhook, conflict (another process polls this token) or stopped. */
-  get status(): string {
+  /** For /healthz: starting, polling, webhook, unreachable, unauthorized, conflict or stopped. */
+  get status(): TelegramStatus {
     return this.state;
+  }
+
+  /** True while Telegram does not work in this process (for /healthz's `ok`). */
+  get down(): boolean {
+    return DOWN.has(this.state);
   }
 
   constructor(private readonly options: TelegramAdapterOptions) {
@@ -60,7 +98,21 @@ export class TelegramAdapter implements Transport {
     // The plugin's defaults retry forever and wait as long as Telegram asks, and retry network errors
     // without limit: bound the waits and tries, and let network errors through (the send fails with
     // its reason; polling retries on its own schedule).
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }));
+    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true });
+    this.bot.api.config.use((prev, method, payload, signal) => (OWN_RETRIES.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+    // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      if (method !== 'getUpdates') return prev(method, payload, signal);
+      try {
+        const res = await prev(method, payload, signal);
+        if (res.ok) this.setState('polling');
+        else if (res.error_code >= 500 || res.error_code === 429) this.setState('unreachable', `${res.error_code}: ${res.description}`);
+        return res;
+      } catch (err) {
+        if (!signal?.aborted && !this.stopping) this.setState('unreachable', describe(err));
+        throw err;
+      }
+    });
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.use(async (ctx, next) => {
       // Webhook deliveries can repeat: one update id, one effect, across processes (keyed by bot).
@@ -120,33 +172,83 @@ export class TelegramAdapter implements Transport {
     });
   }
 
-  /** Connects (getMe), registers the command menu, and starts long polling unless `webhook` is true. */
-  async start(options: { webhook?: boolean } = {}): Promise<void> {
-    await this.bot.init();
-    await this.registerCommands();
-    if (options.webhook) {
-      this.state = 'webhook';
-      return;
+  /**
+   * Connects (getMe), registers the command menu, and starts long polling (or, for a webhook, sets it).
+   * Never throws for Telegram's sake: a refused token leaves Telegram `unauthorized` (off); an API that
+   * cannot be reached leaves it `unreachable` and is tried again every `retryMs` until it answers.
+   */
+  async start(options: { webhook?: boolean; webhookUrl?: string; webhookSecret?: string } = {}): Promise<void> {
+    this.stopping = false;
+    this.state = 'starting';
+    if (options.webhook || options.webhookUrl) {
+      this.webhook = { ...(options.webhookUrl ? { url: options.webhookUrl } : {}), ...(options.webhookSecret ? { secret: options.webhookSecret } : {}) };
     }
-    // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
-    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ err }, 'telegram: deleteWebhook failed'));
-    // A network outage is retried every 5 s for as long as it lasts (the default doubles up to hours).
-    this.runner = run(this.bot, { runner: { silent: true, retryInterval: 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
-    this.state = 'polling';
-    this.runner.task()?.catch((err: unknown) => {
-      const conflict = err instanceof GrammyError && err.error_code === 409;
-      this.state = conflict ? 'conflict' : 'stopped';
-      this.options.logger.error(
-        { err },
-        conflict
-          ? 'telegram: another process is already polling this bot token (409 Conflict); Telegram is off in this process'
-          : 'telegram: polling stopped',
-      );
-    });
+    if (!(await this.connect()) && this.status === 'unreachable') this.retrying = this.retryConnect();
   }
 
-  /** Stops polling and sends what is queued. */
+  private async connect(): Promise<boolean> {
+    try {
+      this.bot.botInfo = await this.bot.api.getMe();
+      if (this.webhook?.url) await this.bot.api.setWebhook(this.webhook.url, this.webhook.secret ? { secret_token: this.webhook.secret } : {});
+    } catch (err) {
+      this.setState(isUnauthorized(err) ? 'unauthorized' : 'unreachable', describe(err));
+      return false;
+    }
+    if (this.stopping) return false;
+    await this.registerCommands();
+    if (this.webhook) {
+      this.setState('webhook');
+      return true;
+    }
+    // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
+    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ reason: describe(err) }, 'telegram: deleteWebhook failed'));
+    // An outage is retried every `retryMs` for as long as it lasts (the default doubles up to hours).
+    const runner = run(this.bot, { runner: { silent: true, retryInterval: this.options.retryMs ?? 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
+    this.runner = runner;
+    this.setState('polling');
+    runner.task()?.catch((err: unknown) => {
+      if (this.stopping) return;
+      const code = err instanceof GrammyError ? err.error_code : undefined;
+      this.setState(code === 409 ? 'conflict' : isUnauthorized(err) ? 'unauthorized' : 'stopped', describe(err));
+    });
+    return true;
+  }
+
+  /** Tries to connect every `retryMs` while the API cannot be reached, until connected, refused or stopped. */
+  private async retryConnect(): Promise<void> {
+    while (this.status === 'unreachable' && !this.stopping) {
+      await new Promise<void>((resolve) => {
+        this.retryTimer = { timer: setTimeout(resolve, this.options.retryMs ?? 5_000), done: resolve };
+      });
+      this.retryTimer = undefined;
+      if (this.stopping || (await this.connect())) return;
+    }
+  }
+
+  /** Records a change of the connection's state: logged once (without a stack) and told to `onStatus`. */
+  private setState(next: TelegramStatus, detail = ''): void {
+    const before = this.state;
+    // Once off (refused, conflict, stopped), a late answer to an earlier call does not bring it back.
+    if (next === before || before === 'unauthorized' || before === 'conflict' || before === 'stopped') return;
+    this.state = next;
+    const { logger } = this.options;
+    if (next === 'conflict') logger.error({ reason: detail }, 'telegram: another process is already polling this bot token (409 Conflict); Telegram is off in this process');
+    else if (next === 'unauthorized') logger.error({ reason: detail }, 'telegram: the bot token was refused; Telegram is off in this process');
+    else if (next === 'unreachable') logger.warn({ reason: detail }, 'telegram: the Bot API cannot be reached; trying again');
+    else if (next === 'stopped') logger.error({ reason: detail }, 'telegram: polling stopped');
+    else if (before === 'unreachable') logger.info({ status: next }, 'telegram: the Bot API answers again');
+    else logger.info({ status: next }, 'telegram: connected');
+    if (before !== 'starting' || next !== 'polling') this.options.onStatus?.(next, detail);
+  }
+
+  /** Stops polling (and any reconnecting) and sends what is queued. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer.timer);
+      this.retryTimer.done();
+    }
+    await this.retrying;
     if (this.runner?.isRunning()) await this.runner.stop();
     this.state = 'stopped';
     await this.queue.drain();
