@@ -14,6 +14,8 @@ export interface ApiCall {
   readonly payload: Record<string, unknown>;
   /** What it was answered: the status code. */
   readonly status: number;
+  /** When it came (epoch ms), for the waits between tries. */
+  readonly at: number;
 }
 
 export const tooManyRequests = (retryAfter: number): ForcedReply => ({
@@ -123,7 +125,7 @@ export class FakeBotApi {
     const match = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? '');
     const method = match?.[2] ?? '';
     const answer = (status: number, body: Record<string, unknown>) => {
-      this.calls.push({ method, payload, status });
+      this.calls.push({ method, payload, status, at: Date.now() });
       if (!res.destroyed) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (match?.[1] !== this.token) return answer(401, unauthorized.body);

@@ -7,6 +7,7 @@ import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, Sen
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
+import { Reason } from '../deliveries/reasons.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
 import { escapeHtml, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
 import type { Store } from '../store/index.js';
@@ -76,6 +77,10 @@ export class TelegramAdapter implements Transport {
   private stopping = false;
   private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
   private retrying?: Promise<void>;
+  /** Chats that asked for a wait too long to hold, until when, and why (sends to them fail meanwhile). */
+  private readonly waitUntil = new Map<string, { until: number; reason: string }>();
+  /** Groups upgraded to supergroups: old id → new id (also kept in the store). */
+  private readonly movedChats = new Map<string, string>();
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
@@ -148,6 +153,8 @@ export class TelegramAdapter implements Transport {
       const kind = member.status === 'left' || member.status === 'kicked' ? 'bot-left' : 'bot-joined';
       await options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
     });
+    // Telegram says so in the old group when it becomes a supergroup: later sends use the new id.
+    this.bot.on('message:migrate_to_chat_id', (ctx) => this.moved(String(ctx.message.chat.id), String(ctx.message.migrate_to_chat_id)));
     this.bot.on('message:new_chat_members', async (ctx) => {
       const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
       const chat = ctx.message.chat;
@@ -344,41 +351,87 @@ export class TelegramAdapter implements Transport {
     if (message) await this.options.router.handle(message, this);
   }
 
-  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
+  /**
+   * One send through the queue, with Telegram's refusals handled by kind: a chat moved to a supergroup
+   * is followed (and remembered), a 429 whose wait is too long to hold fails, and so does every later
+   * send to that chat until the wait is over, without asking again; a group that removed the bot fails
+   * and is marked left.
+   */
+  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }, hops = 0): Promise<SendResult> {
+    const target = await this.currentId(chatId);
+    const wait = this.waitUntil.get(target);
+    if (wait && wait.until > Date.now()) return { status: 'failed', reason: wait.reason };
+    try {
+      return await this.sendTo(target, content, options);
+    } catch (err) {
+      if (!(err instanceof GrammyError)) return { status: 'failed', reason: (err as Error).message };
+      const movedTo = err.parameters?.migrate_to_chat_id;
+      if (movedTo !== undefined && hops < 2) {
+        await this.moved(target, String(movedTo));
+        return this.sendNow(String(movedTo), content, options, hops + 1);
+      }
+      const said = `${err.error_code}: ${err.description}`;
+      const retryAfter = err.parameters?.retry_after;
+      if (err.error_code === 429 && retryAfter !== undefined) {
+        // auto-retry has waited out the short ones; this one is past the bound.
+        const reason = `${Reason.RATE_LIMITED} (${said})`;
+        this.waitUntil.set(target, { until: Date.now() + retryAfter * 1000, reason });
+        return { status: 'failed', reason };
+      }
+      if (err.error_code === 403 && target.startsWith('-')) {
+        await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: target }, kind: 'bot-left', people: [] }, this);
+        return { status: 'failed', reason: `${Reason.BOT_REMOVED} (${said})` };
+      }
+      return { status: 'failed', reason: said };
+    }
+  }
+
+  /** The id a chat has now: a group upgraded to a supergroup answers on its new id. */
+  private async currentId(chatId: string): Promise<string> {
+    const known = this.movedChats.get(chatId) ?? (await this.options.store.get<string>(`tg-moved:${this.account}:${chatId}`).catch(() => undefined));
+    if (known) this.movedChats.set(chatId, known);
+    return known ?? chatId;
+  }
+
+  /** Remembers (for every process) that `from` is now `to`, and tells the group registry. */
+  private async moved(from: string, to: string): Promise<void> {
+    this.movedChats.set(from, to);
+    this.options.logger.info({ chatId: from, movedTo: to }, 'telegram: the group was upgraded to a supergroup; its new id is used from now on');
+    await this.options.store.set(`tg-moved:${this.account}:${from}`, to);
+    await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: from }, kind: 'migrated', movedTo: to, people: [] }, this);
+  }
+
+  private async sendTo(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
     // Quote the question in a group, and a forwarded message (several may be waiting for their
     // suggestions); still answer if it was deleted meanwhile.
     const reply =
       options.replyTo && (options.replyTo.chat.type === 'group' || options.replyTo.forwarded)
         ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
         : {};
-    try {
-      if (content.kind === 'image') {
-        try {
-          await this.bot.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) });
-          return { status: 'sent' };
-        } catch (err) {
-          // A picture is extra; the words must still arrive.
-          this.options.logger.warn({ err, chatId }, 'telegram: sendPhoto failed; sending the caption as text');
-          if (!content.caption) return { status: 'failed', reason: (err as Error).message };
-          return this.sendNow(chatId, { kind: 'text', text: content.caption }, options);
-        }
+    if (content.kind === 'image') {
+      try {
+        await this.bot.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) });
+        return { status: 'sent' };
+      } catch (err) {
+        // A picture is extra; the words must still arrive.
+        this.options.logger.warn({ err, chatId }, 'telegram: sendPhoto failed; sending the caption as text');
+        if (!content.caption) throw err;
+        return this.sendTo(chatId, { kind: 'text', text: content.caption }, options);
       }
-      if (content.kind === 'mention') {
-        // A real mention: a link to the person, which notifies them, not just their name as text.
-        const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-        const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
-        return { status: 'sent', messageId: String(sent.message_id) };
-      }
-      const pieces = splitForTelegram(content.text);
-      let last: { message_id: number } | undefined;
-      for (const [i, piece] of pieces.entries()) {
-        // Buttons go under the last piece, where the reader ends up.
-        const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
-        last = await this.bot.api.sendMessage(chatId, piece, { ...reply, ...markup });
-      }
-      return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
-    } catch (err) {
-      return { status: 'failed', reason: err instanceof GrammyError ? `${err.error_code}: ${err.description}` : (err as Error).message };
     }
+    if (content.kind === 'mention') {
+      // A real mention: a link to the person, which notifies them, not just their name as text.
+      const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
+      const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
+      return { status: 'sent', messageId: String(sent.message_id) };
+    }
+    const pieces = splitForTelegram(content.text);
+    let last: { message_id: number } | undefined;
+    for (const [i, piece] of pieces.entries()) {
+      // Buttons go under the last piece, where the reader ends up.
+      const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
+      last = await this.bot.api.sendMessage(chatId, piece, { ...reply, ...markup });
+    }
+    return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
   }
 }
