@@ -22,6 +22,7 @@ const KICKED = -104; // 403: the bot was removed
 const UPGRADED = -105; // 400: migrated to a supergroup
 const SUPERGROUP = -1001105;
 const FINE = -106;
+const SHORT_WAIT_LATE = -107; // 429 retry_after 3 s, once, for a push due within 1 s
 
 const data = tempDir('opsbot-tg-push-');
 const logs = captureLogger();
@@ -40,7 +41,7 @@ beforeAll(async () => {
     const chat = Number(payload.chat_id);
     const first = !firstTried.has(chat);
     firstTried.add(chat);
-    if (chat === SHORT_WAIT && first) return tooManyRequests(3);
+    if ((chat === SHORT_WAIT || chat === SHORT_WAIT_LATE) && first) return tooManyRequests(3);
     if (chat === LONG_WAIT) return tooManyRequests(7_200);
     if (chat === FLAKY && first) return serverError(502);
     if (chat === KICKED) return kicked;
@@ -150,5 +151,28 @@ describe('a reminder push to several Telegram groups while Telegram answers with
     expect(callsTo(UPGRADED)).toHaveLength(1);
     // Five sends went to Telegram: the three groups that take them, and the supergroup twice.
     expect(api.count('sendMessage') - before).toBe(5);
+  });
+
+  it('a short wait that would end past the push\'s deadline is not waited: the push is stale, skipped and reported', async () => {
+    reports.length = 0;
+    const { entry } = await outbox.push({
+      platform: 'telegram',
+      chat: String(SHORT_WAIT_LATE),
+      content: { kind: 'text', text: '5 分钟后开播' },
+      source: 'live:L3:reminder',
+      dedupeKey: 'live:L3:reminder:late',
+      deadline: new Date(Date.now() + 1_000),
+    });
+    const result = await outbox.result(entry, 30_000);
+    expect(result).toMatchObject({ status: 'expired', reason: expect.stringMatching(new RegExp(`^${Reason.PAST_DEADLINE}`)) });
+    expect(callsTo(SHORT_WAIT_LATE)).toHaveLength(1);
+    expect(api.sent(SHORT_WAIT_LATE)).toEqual([]);
+    expect((await store.tables.deliveries.get(entry.id))?.status).toBe('expired');
+    await new Promise<void>((resolve) => {
+      const check = () => (reports.length > 0 ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    expect(reports.join('\n')).toContain(prompts.render('report/kind-send-expired'));
+    expect(reports.join('\n')).toContain(String(SHORT_WAIT_LATE));
   });
 });

@@ -1,5 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
@@ -47,6 +48,9 @@ export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'unreachable' 
 /** The states in which Telegram does not work in this process. */
 const DOWN: ReadonlySet<TelegramStatus> = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped']);
 
+/** The longest 429 wait held inside a send; a longer one fails the send. */
+const MAX_WAIT_S = 30;
+
 /** Calls that the adapter retries on its own schedule (connecting, polling): auto-retry must not wait inside them. */
 const OWN_RETRIES = new Set(['getMe', 'getUpdates']);
 
@@ -81,6 +85,9 @@ export class TelegramAdapter implements Transport {
   private readonly waitUntil = new Map<string, { until: number; reason: string }>();
   /** Groups upgraded to supergroups: old id → new id (also kept in the store). */
   private readonly movedChats = new Map<string, string>();
+  /** The send being made (its deadline), for the retry transformer. */
+  private readonly sending = new AsyncLocalStorage<{ readonly deadline?: number }>();
+  private readonly now: () => number;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
@@ -98,13 +105,21 @@ export class TelegramAdapter implements Transport {
   }
 
   constructor(private readonly options: TelegramAdapterOptions) {
+    this.now = options.now ?? Date.now;
     // grammY waits 500 s for an answer by default; long polling asks for 30 s, so 45 s bounds every call.
     this.bot = new Bot(options.token, { client: { timeoutSeconds: 45, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
     // The plugin's defaults retry forever and wait as long as Telegram asks, and retry network errors
     // without limit: bound the waits and tries, and let network errors through (the send fails with
     // its reason; polling retries on its own schedule).
-    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true });
-    this.bot.api.config.use((prev, method, payload, signal) => (OWN_RETRIES.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: MAX_WAIT_S, rethrowHttpErrors: true });
+    this.bot.api.config.use((prev, method, payload, signal) => {
+      if (OWN_RETRIES.has(method)) return prev(method, payload, signal);
+      // A send due by a deadline waits only as long as its deadline allows (a stale push is not sent late).
+      const deadline = this.sending.getStore()?.deadline;
+      if (deadline === undefined) return retry(prev, method, payload, signal);
+      const left = Math.floor((deadline - this.now()) / 1000);
+      return autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: Math.max(0, Math.min(MAX_WAIT_S, left)), rethrowHttpErrors: true })(prev, method, payload, signal);
+    });
     // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
@@ -162,7 +177,7 @@ export class TelegramAdapter implements Transport {
     });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
-      transport: { send: (chatId, content, o) => this.sendNow(chatId, content, o ?? {}) },
+      transport: { send: (chatId, content, o) => this.sending.run({ ...(o?.deadline !== undefined ? { deadline: o.deadline } : {}) }, () => this.sendNow(chatId, content, o ?? {})) },
       store: options.store,
       logger: options.logger,
       platform: 'telegram',
@@ -357,7 +372,7 @@ export class TelegramAdapter implements Transport {
    * send to that chat until the wait is over, without asking again; a group that removed the bot fails
    * and is marked left.
    */
-  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }, hops = 0): Promise<SendResult> {
+  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; deadline?: number }, hops = 0): Promise<SendResult> {
     const target = await this.currentId(chatId);
     const wait = this.waitUntil.get(target);
     if (wait && wait.until > Date.now()) return { status: 'failed', reason: wait.reason };
@@ -373,7 +388,10 @@ export class TelegramAdapter implements Transport {
       const said = `${err.error_code}: ${err.description}`;
       const retryAfter = err.parameters?.retry_after;
       if (err.error_code === 429 && retryAfter !== undefined) {
-        // auto-retry has waited out the short ones; this one is past the bound.
+        // auto-retry has waited out the short ones; this one is past the bound, or past the send's deadline.
+        if (retryAfter <= MAX_WAIT_S && options.deadline !== undefined && this.now() + retryAfter * 1000 > options.deadline) {
+          return { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(options.deadline).toISOString()} (${said})` };
+        }
         const reason = `${Reason.RATE_LIMITED} (${said})`;
         this.waitUntil.set(target, { until: Date.now() + retryAfter * 1000, reason });
         return { status: 'failed', reason };
