@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { describeError } from '../../src/cli/output.js';
 import { ConfigError, configSecrets, loadConfig } from '../../src/kernel/config.js';
 import { createLogger } from '../../src/kernel/logger.js';
-import { memoryStream, PACKAGE_ROOT, prompts, tempDir } from '../helpers.js';
+import { memoryStream, PACKAGE_ROOT, prompts, tempDir, testBot, testConfig, until } from '../helpers.js';
+import { FakeBotApi, kicked } from './telegram-api.js';
 
 /** True when any 6 characters in a row of `secret` (past a common scheme or bot id) show up in `text`. */
 function leaks(text: string, secret: string): boolean {
@@ -91,5 +92,39 @@ describe('the log never carries a configured secret', () => {
     const text = JSON.stringify(lines());
     expect(lines()).toHaveLength(secrets.length);
     for (const s of secrets) expect(text).not.toContain(s);
+  });
+});
+
+describe('the log at trace level while Telegram fails and recovers', () => {
+  it('has the failures, and neither the token nor its secret part', async () => {
+    const token = '7012345678:AAHk3xQ9zLmNoPqRsTuVwXyZ0123456789';
+    const api = new FakeBotApi(token);
+    await api.start();
+    await api.stop(); // away at first: the network error names the URL, token included
+    const data = tempDir('opsbot-secret-trace-');
+    const env = { TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: api.apiRoot, OPSBOT_DATA_DIR: data.dir, LOG_LEVEL: 'trace', OPSBOT_ADMINS: 'telegram:1001' };
+    const { stream, lines } = memoryStream();
+    const logger = createLogger({ level: 'trace', secrets: configSecrets(testConfig(env)), destination: stream });
+    const { app, bot } = await testBot(env, { logger, start: { platforms: ['telegram'], telegram: { retryMs: 50, pacing: { gap: [0, 0], chatSwitchGap: [0, 0] } } } });
+    try {
+      expect(bot.telegram?.status).toBe('unreachable');
+      await api.start();
+      await until(() => bot.telegram?.status === 'polling');
+      api.force = (method, payload) => (method === 'sendMessage' && Number(payload.chat_id) < 0 ? kicked : undefined);
+      api.text(1001, 1001, '/help');
+      api.text(-200, 1001, '/help');
+      await until(() => api.sent(1001).length > 0 && api.calls.some((c) => c.status === 403));
+      await until(() => lines().some((l) => l.status === 'failed'));
+    } finally {
+      await bot.close();
+      await app.close();
+      await api.stop();
+      data.cleanup();
+    }
+    const text = JSON.stringify(lines());
+    expect(text).toContain('telegram: the Bot API cannot be reached');
+    expect(text).toContain('Forbidden: bot was kicked');
+    expect(text).not.toContain(token);
+    expect(leaks(text, token.split(':')[1]!)).toBe(false);
   });
 });

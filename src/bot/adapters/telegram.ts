@@ -59,11 +59,15 @@ function isUnauthorized(err: unknown): boolean {
   return err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404);
 }
 
-/** An error as the log and the operators read it: Telegram's own words, without a stack. */
-function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.error_code}: ${err.description}`;
-  if (err instanceof HttpError) return `network: ${(err.error as Error | undefined)?.message ?? err.message}`;
-  return (err as Error)?.message ?? String(err);
+/** An error as the log and the operators read it: Telegram's own words, without a stack or the token (a network error names the URL). */
+function describe(err: unknown, token: string): string {
+  const said =
+    err instanceof GrammyError
+      ? `${err.error_code}: ${err.description}`
+      : err instanceof HttpError
+        ? `network: ${(err.error as Error | undefined)?.message ?? err.message}`
+        : ((err as Error)?.message ?? String(err));
+  return said.split(token).join('<token>');
 }
 
 /**
@@ -129,7 +133,7 @@ export class TelegramAdapter implements Transport {
         else if (res.error_code >= 500 || res.error_code === 429) this.setState('unreachable', `${res.error_code}: ${res.description}`);
         return res;
       } catch (err) {
-        if (!signal?.aborted && !this.stopping) this.setState('unreachable', describe(err));
+        if (!signal?.aborted && !this.stopping) this.setState('unreachable', describe(err, this.options.token));
         throw err;
       }
     });
@@ -213,7 +217,7 @@ export class TelegramAdapter implements Transport {
       this.bot.botInfo = await this.bot.api.getMe();
       if (this.webhook?.url) await this.bot.api.setWebhook(this.webhook.url, this.webhook.secret ? { secret_token: this.webhook.secret } : {});
     } catch (err) {
-      this.setState(isUnauthorized(err) ? 'unauthorized' : 'unreachable', describe(err));
+      this.setState(isUnauthorized(err) ? 'unauthorized' : 'unreachable', describe(err, this.options.token));
       return false;
     }
     if (this.stopping) return false;
@@ -223,7 +227,7 @@ export class TelegramAdapter implements Transport {
       return true;
     }
     // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
-    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ reason: describe(err) }, 'telegram: deleteWebhook failed'));
+    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ reason: describe(err, this.options.token) }, 'telegram: deleteWebhook failed'));
     // An outage is retried every `retryMs` for as long as it lasts (the default doubles up to hours).
     const runner = run(this.bot, { runner: { silent: true, retryInterval: this.options.retryMs ?? 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
     this.runner = runner;
@@ -231,7 +235,7 @@ export class TelegramAdapter implements Transport {
     runner.task()?.catch((err: unknown) => {
       if (this.stopping) return;
       const code = err instanceof GrammyError ? err.error_code : undefined;
-      this.setState(code === 409 ? 'conflict' : isUnauthorized(err) ? 'unauthorized' : 'stopped', describe(err));
+      this.setState(code === 409 ? 'conflict' : isUnauthorized(err) ? 'unauthorized' : 'stopped', describe(err, this.options.token));
     });
     return true;
   }
