@@ -4,7 +4,7 @@ import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
 import type { Skill } from '../../src/bot/skill.js';
 import { captureLogger, memoryStore, prompts } from '../helpers.js';
-import { FakeBotApi } from './telegram-api.js';
+import { FakeBotApi, unauthorized } from './telegram-api.js';
 
 const TOKEN = '7012345678:AAHk3xQ9zLmNoPqRsTuVwXyZ0123456789';
 const OPERATOR = 1001;
@@ -104,5 +104,34 @@ describe('the Bot API away for a while (the server stopped), then back', () => {
     api.text(OPERATOR, OPERATOR, '/note 最后');
     await until(() => handled.length === before + 3, 'the last update');
     expect(handled.slice(before)).toEqual(['只记一次', '下一条', '最后']);
+  });
+});
+
+describe('the token revoked while polling (401)', () => {
+  it('stops Telegram in this process at once, says so once, and polls no more', async () => {
+    const own = new FakeBotApi(TOKEN);
+    await own.start();
+    const ownLogs = captureLogger();
+    const statuses: string[] = [];
+    const router = new Router({ store: memoryStore(), prompts, logger: ownLogs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).start();
+    const a = new TelegramAdapter({ token: TOKEN, apiRoot: own.apiRoot, router, store: memoryStore(), logger: ownLogs.logger, prompts, tz: 'Asia/Shanghai', retryMs: 50, onStatus: (s) => statuses.push(s) });
+    try {
+      await a.start();
+      expect(a.status).toBe('polling');
+      own.force = () => unauthorized;
+      await until(() => a.status === 'unauthorized', 'the refusal to be seen');
+      const polls = own.count('getUpdates');
+      // Nothing more is asked of Telegram (a few retry intervals later): a revoked token does not heal.
+      own.force = () => undefined;
+      own.text(1, 1, 'hello');
+      await until(() => own.pending === 1 && ownLogs.lines().some((l) => l.msg === 'telegram: the bot token was refused; Telegram is off in this process'), 'the log line');
+      await a.stop();
+      expect(own.count('getUpdates')).toBe(polls);
+      expect(statuses).toEqual(['unauthorized']);
+      expect(a.down).toBe(true);
+    } finally {
+      await a.stop();
+      await own.stop();
+    }
   });
 });
