@@ -20,7 +20,9 @@ export interface StartOptions {
   /** Run the scheduler's due jobs in this process. Default true. */
   readonly jobs?: boolean;
   /** Adapters' extras (tests: the mock puppet, no pacing waits). */
-  readonly telegram?: Partial<Pick<TelegramAdapterOptions, 'pacing'>>;
+  readonly telegram?: Partial<Pick<TelegramAdapterOptions, 'pacing' | 'retryMs'>>;
+  /** Told when a platform's connection changes: Telegram `unreachable`, `unauthorized`, `conflict`, back to `polling`… */
+  readonly onPlatformStatus?: (platform: Platform, status: string, detail: string) => void;
   readonly wechat?: Partial<Pick<WechatAdapterOptions, 'puppet' | 'pacing'>>;
   /** More for /healthz (the knowledge base's size). */
   readonly health?: () => Record<string, unknown>;

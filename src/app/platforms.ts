@@ -53,12 +53,15 @@ export async function startPlatforms(app: App, wiring: Wiring): Promise<Platform
       token: telegramConfig.token,
       ...(telegramConfig.apiRoot ? { apiRoot: telegramConfig.apiRoot } : {}),
       pacing: { quietHours, ...wiring.telegram?.pacing },
+      ...(wiring.telegram?.retryMs ? { retryMs: wiring.telegram.retryMs } : {}),
+      onStatus: (status, detail) => wiring.onPlatformStatus?.('telegram', status, detail),
     });
     const webhook = Boolean(telegramConfig.webhookUrl);
     if (webhook) hooks['/telegram/webhook'] = (headers, body) => telegram!.webhookUpdate(telegramConfig.webhookSecret, String(headers['x-telegram-bot-api-secret-token'] ?? ''), body);
-    await telegram.start({ webhook });
-    if (telegramConfig.webhookUrl) await telegram.bot.api.setWebhook(telegramConfig.webhookUrl, { secret_token: telegramConfig.webhookSecret });
-    await wiring.attach('telegram', telegram, telegram.account);
+    // Never fails the start: a refused token or an API away is a state (/healthz, onPlatformStatus).
+    await telegram.start(webhook ? { webhookUrl: telegramConfig.webhookUrl!, webhookSecret: telegramConfig.webhookSecret } : {});
+    // A refused token sends nothing: its outbox waits for a process whose token works (or expires).
+    if (telegram.status !== 'unauthorized') await wiring.attach('telegram', telegram, telegram.account);
   }
   if (wanted.has('wechat') && config.wechat) {
     const { WechatAdapter } = await import('../bot/adapters/wechat.js');
@@ -92,6 +95,8 @@ export async function startPlatforms(app: App, wiring: Wiring): Promise<Platform
     ...(wechat ? { wechat } : {}),
     hooks,
     health: () => ({
+      // Not ok while a platform this process runs cannot work (a refused token, the API away).
+      ...(telegram?.down ? { ok: false } : {}),
       telegram: telegram ? telegram.status : 'off',
       wechat: wechat ? (wechat.bot.isLoggedIn ? 'logged-in' : 'waiting-for-login') : 'off',
       platforms: [...(telegram ? [`telegram:${telegramMode}`] : []), ...(wechat ? ['wechat'] : [])],

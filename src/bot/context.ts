@@ -140,7 +140,9 @@ export interface MembershipEvent {
   /** The bot account that saw it, where the adapter knows it. */
   readonly account?: string;
   readonly chat: { readonly id: string; readonly title?: string };
-  /** bot-joined / bot-left: the bot itself; members-joined: other people. */
-  readonly kind: 'bot-joined' | 'bot-left' | 'members-joined';
+  /** bot-joined / bot-left: the bot itself; members-joined: other people; migrated: the group has a new id (`movedTo`). */
+  readonly kind: 'bot-joined' | 'bot-left' | 'members-joined' | 'migrated';
   readonly people: readonly Person[];
+  /** For `migrated`: the group's new id (a Telegram group upgraded to a supergroup). */
+  readonly movedTo?: string;
 }

@@ -18,6 +18,8 @@ export interface GroupRecord {
   /** config: from the shop file; joined: the bot was added; seen: a message came from it. */
   readonly source: 'config' | 'joined' | 'seen';
   readonly status: 'active' | 'left';
+  /** The group's new id, once it has one (a Telegram group upgraded to a supergroup): this record is left. */
+  readonly movedTo?: string;
   readonly updatedAt: string;
 }
 
@@ -114,6 +116,21 @@ export class GroupRegistry {
   async left(platform: Platform, id: string): Promise<void> {
     const old = await this.get(platform, id);
     if (old) await this.write({ ...old, status: 'left' });
+  }
+
+  /**
+   * The group now has id `to` (a Telegram group upgraded to a supergroup): its record (name, tags, skills,
+   * account) moves there, active; the old id stays, left, pointing to the new one.
+   */
+  async migrated(platform: Platform, from: string, to: string): Promise<void> {
+    const old = await this.get(platform, from);
+    if (!(await this.get(platform, to))) {
+      const base: Omit<GroupRecord, 'updatedAt' | 'movedTo'> = old
+        ? { platform, id: to, name: old.name, tags: old.tags, ...(old.skills ? { skills: old.skills } : {}), ...(old.account ? { account: old.account } : {}), source: old.source, status: 'active' }
+        : { platform, id: to, name: to, tags: [], source: 'seen', status: 'active' };
+      await this.write(base);
+    }
+    if (old) await this.write({ ...old, status: 'left', movedTo: to });
   }
 
   /** "All fan groups": active groups tagged `fans`; while no group is configured at all, every active group. */

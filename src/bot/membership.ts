@@ -26,6 +26,7 @@ export function createMembershipHandler(services: {
     const { platform, chat } = event;
     if (event.kind === 'bot-joined') return groups.joined(platform, chat.id, chat.title ?? chat.id, 'joined', event.account);
     if (event.kind === 'bot-left') return groups.left(platform, chat.id);
+    if (event.kind === 'migrated') return event.movedTo ? groups.migrated(platform, chat.id, event.movedTo) : undefined;
     // A join in a room shows the bot is in it, even if it joined before this process ran.
     await groups.noteSeen(platform, chat.id, chat.title, event.account);
     const fan = (await groups.fanGroups(platform)).some((g) => g.id === chat.id);

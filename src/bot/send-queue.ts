@@ -213,7 +213,11 @@ export class SendQueue implements Transport {
         result = { status: 'uncertain', reason: Reason.MAY_HAVE_SENT };
       } else {
         try {
-          result = await this.options.transport.send(item.chatId, item.content, item.replyTo ? { replyTo: item.replyTo } : {});
+          // The deadline goes along: a platform's wait (a 429's retry_after) must not run past it.
+          result = await this.options.transport.send(item.chatId, item.content, {
+            ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+            ...(item.deadline !== undefined ? { deadline: item.deadline } : {}),
+          });
         } catch (err) {
           result = { status: 'failed', reason: (err as Error).message };
         }

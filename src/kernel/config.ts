@@ -50,6 +50,8 @@ export interface Config {
   readonly telegram?: TelegramConfig;
   /** WECHATY_PUPPET is set: start the WeChat adapter. */
   readonly wechat: boolean;
+  /** WECHATY_PUPPET_SERVICE_TOKEN: wechaty reads it itself; kept here only so that logs mask it. */
+  readonly puppetToken?: string;
   /** What `opsbot start` runs in this process (OPSBOT_PLATFORMS; default every platform configured). */
   readonly platforms: readonly PlatformName[];
   /** Local `HH:MM` range in which pushes wait (OPSBOT_QUIET_HOURS, default 23:00–08:00); null: never. */
@@ -136,6 +138,7 @@ const EnvSchema = z.object({
   OPSBOT_SHOP_FILE: z.string().optional(),
   // wechaty reads this and its puppet's own variables itself; opsbot only needs to know WeChat is wanted.
   WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'config/invalid-webhook-secret' }).optional(),
   // Several processes share one Redis: each runs some of the platforms (one per bot account, say).
   OPSBOT_QUIET_HOURS: z
@@ -169,12 +172,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const parsed = EnvSchema.safeParse(merged);
   const problems: ConfigProblem[] = [];
+  // A secret wrapped in a stray quote (`TOKEN=abc'` in .env) is said as such, masked, before any format rule.
+  const quoted = SECRET_VARIABLES.filter((name) => /^['"`]|['"`]$/.test(merged[name] ?? ''));
+  for (const name of quoted) problems.push({ variable: name, key: 'config/secret-quoted', params: { name, value: maskSecret(merged[name]!) } });
   for (const issue of parsed.success ? [] : parsed.error.issues) {
     const variable = String(issue.path[0] ?? '');
+    if ((quoted as string[]).includes(variable)) continue;
     problems.push({
       variable,
       key: issue.message.startsWith('config/') ? issue.message : 'config/invalid-value',
-      params: { name: variable, value: withoutCredentials(merged[variable] ?? ''), allowed: LOG_LEVELS.join(', ') },
+      params: { name: variable, value: shownValue(variable, merged[variable] ?? ''), allowed: LOG_LEVELS.join(', ') },
     });
   }
   // Checked on the raw values too, so that one error lists every problem.
@@ -216,6 +223,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ...(vars.OPSBOT_HTTP_TOKEN ? { httpToken: vars.OPSBOT_HTTP_TOKEN } : {}),
     ...(vars.OPSBOT_HTTP_AGENT_TOKEN ? { httpAgentToken: vars.OPSBOT_HTTP_AGENT_TOKEN } : {}),
     wechat: Boolean(vars.WECHATY_PUPPET),
+    ...(vars.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: vars.WECHATY_PUPPET_SERVICE_TOKEN } : {}),
     quietHours: quietHoursOf(vars.OPSBOT_QUIET_HOURS),
     platforms: Object.freeze(vars.OPSBOT_PLATFORMS ? [...new Set(people(vars.OPSBOT_PLATFORMS) as PlatformName[])] : configured),
     shopFile: abs(vars.OPSBOT_SHOP_FILE ?? 'shop.json'),
@@ -259,9 +267,33 @@ function people(list: string | undefined): string[] {
   return (list ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
-/** A URL's user and password, if any, are never repeated back in an error message. */
+/** The variables whose values are credentials: never repeated back whole, not even in the error about them. */
+const SECRET_VARIABLES = [
+  'TELEGRAM_BOT_TOKEN',
+  'OPENAI_API_KEY',
+  'OPSBOT_HTTP_TOKEN',
+  'OPSBOT_HTTP_AGENT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'WECHATY_PUPPET_SERVICE_TOKEN',
+] as const;
+
+/** A secret as an error may show it: its first three characters and its last (where a stray quote shows). */
+export function maskSecret(value: string): string {
+  return value.length < 10 ? '…' : `${value.slice(0, 3)}…${value.slice(-1)}`;
+}
+
+/** What an error repeats of a variable's value: secrets masked, a URL without its user and password. */
+function shownValue(name: string, value: string): string {
+  if ((SECRET_VARIABLES as readonly string[]).includes(name)) return maskSecret(value);
+  return withoutCredentials(value);
+}
+
+/** A URL's user and password, if any, are never repeated back in an error message (even in a malformed URL). */
 function withoutCredentials(value: string): string {
-  return value.replace(/\/\/[^/@\s]+@/, '//***@');
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = /^[A-Za-z][\w+.-]*:\/*/.exec(value)?.[0] ?? '';
+  return `${scheme}***${value.slice(at)}`;
 }
 
 function readEnvFile(path: string | false): Record<string, string> {
@@ -279,5 +311,6 @@ export function configSecrets(config: Config): string[] {
     ...(config.telegram ? [config.telegram.token, config.telegram.webhookSecret] : []),
     ...(config.httpToken ? [config.httpToken] : []),
     ...(config.httpAgentToken ? [config.httpAgentToken] : []),
+    ...(config.puppetToken ? [config.puppetToken] : []),
   ];
 }

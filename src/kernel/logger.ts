@@ -34,7 +34,22 @@ export function maskSecrets(text: string, secrets: readonly string[] = []): stri
   return out;
 }
 
-function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+/** A stack without its `    at …` lines. */
+function withoutFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at\s/.test(line))
+    .join('\n');
+}
+
+/** What a log line may hold of an error: `stacks` only when someone asked for debug or trace. */
+interface MaskOptions {
+  readonly secrets: readonly string[];
+  readonly stacks: boolean;
+}
+
+function maskDeep(value: unknown, options: MaskOptions, depth = 0): unknown {
+  const { secrets } = options;
   if (typeof value === 'string') return maskSecrets(value, secrets);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
@@ -42,17 +57,20 @@ function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknow
     const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
     copy.message = maskSecrets(value.message, secrets);
     copy.name = value.name;
-    copy.stack = value.stack === undefined ? undefined : maskSecrets(value.stack, secrets);
-    for (const key of ['code', 'status', 'details'] as const) {
+    // A stack trace is for whoever debugs (LOG_LEVEL=debug): in a terminal's WARN it reads as a crash.
+    // Without it the stack keeps its first lines (type and message), so causes still read in order.
+    const stack = value.stack === undefined || options.stacks ? value.stack : withoutFrames(value.stack);
+    copy.stack = stack === undefined ? undefined : maskSecrets(stack, secrets);
+    for (const key of ['code', 'status', 'details', 'error_code', 'description'] as const) {
       const v = (value as unknown as Record<string, unknown>)[key];
-      if (v !== undefined) (copy as unknown as Record<string, unknown>)[key] = maskDeep(v, secrets, depth + 1);
+      if (v !== undefined) (copy as unknown as Record<string, unknown>)[key] = maskDeep(v, options, depth + 1);
     }
-    if (value.cause !== undefined) copy.cause = maskDeep(value.cause, secrets, depth + 1);
+    if (value.cause !== undefined) copy.cause = maskDeep(value.cause, options, depth + 1);
     return copy;
   }
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, secrets, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, options, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, options, depth + 1);
   return out;
 }
 
@@ -69,6 +87,7 @@ export interface LoggerOptions {
 /** Creates the process logger: pino on stderr, secrets masked in fields and in message text. */
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
+  const mask: MaskOptions = { secrets, stacks: options.level === 'debug' || options.level === 'trace' };
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const destination =
     options.destination ??
@@ -79,7 +98,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      formatters: { log: (obj) => maskDeep(obj, secrets) as Record<string, unknown> },
+      formatters: { log: (obj) => maskDeep(obj, mask) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
           const masked = args.map((a) => (typeof a === 'string' ? maskSecrets(a, secrets) : a));

@@ -15,6 +15,8 @@ export const Reason = {
   NOT_RUNNING: 'not running in any opsbot process',
   NO_ANSWER: 'no answer from the sending process in time',
   CANCELLED: 'cancelled before it was sent',
+  RATE_LIMITED: 'rate limited: the platform asked for a wait too long to hold the send',
+  BOT_REMOVED: 'the bot is no longer in the chat',
 } as const;
 
 const WORDS: readonly [string, string][] = [
@@ -28,6 +30,8 @@ const WORDS: readonly [string, string][] = [
   [Reason.NOT_RUNNING, 'delivery/reason-not-running'],
   [Reason.NO_ANSWER, 'delivery/reason-no-answer'],
   [Reason.CANCELLED, 'delivery/reason-cancelled'],
+  [Reason.RATE_LIMITED, 'delivery/reason-rate-limited'],
+  [Reason.BOT_REMOVED, 'delivery/reason-bot-removed'],
 ];
 
 /** A reason as a person reads it: the runtime's own in Chinese, a platform's error as it was given. */

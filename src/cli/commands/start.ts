@@ -3,7 +3,10 @@ import type { App } from '../../app/app.js';
 import { startBot } from '../../app/bot.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { openConsole } from '../../console/index.js';
-import { out } from '../output.js';
+import { note, out } from '../output.js';
+
+/** The states of Telegram's connection the terminal is told of. */
+const TELEGRAM_NOTICES = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped', 'polling', 'webhook']);
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -36,12 +39,20 @@ export function registerStart(program: Command, prompts: Prompts, app: () => App
       const web = await openConsole(rt);
       let bot: Awaited<ReturnType<typeof startBot>>;
       try {
-        bot = await startBot(rt, { extend: web.extend, health: () => ({ knowledge: { documents, chunks } }) });
+        bot = await startBot(rt, {
+          extend: web.extend,
+          health: () => ({ knowledge: { documents, chunks } }),
+          // Telegram's trouble and its end, said to the person at the terminal (the log has the details).
+          onPlatformStatus: (platform, status) => {
+            if (platform === 'telegram' && TELEGRAM_NOTICES.has(status)) note(prompts.render(`cli/telegram-${status === 'polling' || status === 'webhook' ? 'back' : status}`));
+          },
+        });
       } catch (err) {
         await web.close();
         throw err;
       }
-      const telegramMode = bot.telegram ? (config.telegram?.webhookUrl ? 'webhook' : 'polling') : 'off';
+      const status = bot.telegram?.status;
+      const telegramMode = !bot.telegram ? 'off' : status === 'unreachable' || status === 'unauthorized' ? `telegram-${status}` : config.telegram?.webhookUrl ? 'webhook' : 'polling';
       out(
         prompts.render('cli/start-running', {
           telegram: prompts.render(`cli/platform-${telegramMode}`),
