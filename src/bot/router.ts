@@ -3,6 +3,7 @@ import { toOutbound } from './context.js';
 import { politeFailure } from './boundary.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { cleanText } from '../kernel/text.js';
 import type { RoleDirectory } from './roles.js';
 import { fallbackRoles, validateSkill, type ActionContext, type Skill, type SkillInput } from './skill.js';
 import type { Store } from './store/index.js';
@@ -98,6 +99,8 @@ export class Router {
       });
     const ctx: ChatContext = {
       ...message,
+      // Whatever a platform hands over (NUL bytes, lone surrogates): skills, the store and other platforms get clean text.
+      text: cleanText(message.text),
       role,
       logger: log,
       reply: (content) => send(message.chat.id, content, message),
