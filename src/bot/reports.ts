@@ -2,7 +2,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { reasonInWords } from './deliveries/reasons.js';
 
-export type ReportKind = 'job-skipped' | 'job-interrupted' | 'job-failed' | 'send-expired' | 'send-uncertain';
+export type ReportKind = 'job-skipped' | 'job-interrupted' | 'job-failed' | 'send-expired' | 'send-uncertain' | 'send-failed';
 
 /** Something that did not happen on time, for the operators. */
 export interface ReportItem {
