@@ -20,7 +20,7 @@ import { loadShop, type Shop } from './shop.js';
 /** Knobs of the runtime's timing, for tests and benchmarks; the defaults suit production. */
 export interface RuntimeTuning {
   /** Flood control: messages a person may send per window. Default 10 a minute. */
-  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly perChat?: number };
   /** SQLite: how often the scheduler and outbox poll; heartbeats and how old one means dead. */
   readonly pollMs?: number;
   readonly beatMs?: number;

@@ -30,6 +30,8 @@ export interface SendResult {
   readonly id?: string;
   /** The platform's id of the message sent, where it gives one (to edit it later). */
   readonly messageId?: string;
+  /** Set by an adapter on a failure it knows reached nothing (the account was logged out): the queue may hold and retry it. */
+  readonly notSent?: boolean;
 }
 
 /** One incoming message, as every adapter (WeChat, Telegram, the local playground) produces it. */

@@ -3,6 +3,7 @@ import { toOutbound } from './context.js';
 import { politeFailure } from './boundary.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { cleanText } from '../kernel/text.js';
 import type { RoleDirectory } from './roles.js';
 import { fallbackRoles, validateSkill, type ActionContext, type Skill, type SkillInput } from './skill.js';
 import type { Store } from './store/index.js';
@@ -14,8 +15,12 @@ export interface RouterOptions {
   readonly prompts: Prompts;
   readonly logger: Logger;
   readonly roles: RoleDirectory;
-  /** Messages a person may send per window before the bot goes quiet for the rest of it. */
-  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /**
+   * Messages a person may send per window before the bot goes quiet for the rest of it; `perChat`: fans'
+   * messages a group gets answered per window, however many people write (default 15; a skill's
+   * keyword or group claim, such as a coupon drop's, is not counted).
+   */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly perChat?: number };
   /** How long a message id is remembered to drop a second delivery. */
   readonly dedupeTtlMs?: number;
   /** Whether `skill` may act in this chat (a group's policy); all may when absent. */
@@ -30,7 +35,16 @@ interface Route {
   readonly input: SkillInput;
   readonly command?: string;
   readonly addressed: boolean;
+  /** Taken by a skill's keyword or group claim (a coupon drop's 领券): each fan is answered, whatever the group's flood. */
+  readonly claimed?: boolean;
 }
+
+/**
+ * Fans' messages answered per group and window by default: a flood from many accounts is not answered
+ * one by one. About what the paced queue sends to one group in a minute (a reply every 2–5 s), so the
+ * replies waiting in memory cannot pile up however long a flood lasts.
+ */
+const DEFAULT_PER_CHAT = 15;
 
 /** A group claim is asked of every group message: one that takes longer than this is logged. */
 const CLAIM_BUDGET_MS = 5;
@@ -98,6 +112,8 @@ export class Router {
       });
     const ctx: ChatContext = {
       ...message,
+      // Whatever a platform hands over (NUL bytes, lone surrogates): skills, the store and other platforms get clean text.
+      text: cleanText(message.text),
       role,
       logger: log,
       reply: (content) => send(message.chat.id, content, message),
@@ -206,6 +222,16 @@ export class Router {
     // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
     if (!route.addressed) return next();
     const window = Math.floor(Date.now() / windowMs);
+    if (ctx.chat.type === 'group' && ctx.role === 'fan' && !route.claimed) {
+      // Many accounts at once (a raid, a bot farm): each is within its own allowance, the group is not.
+      // Silent past the group's allowance; staff, and fans claiming what a skill runs there, still answered.
+      const perChat = limit.perChat ?? DEFAULT_PER_CHAT;
+      const inChat = await this.options.store.increment(`flood-chat:${ctx.platform}:${ctx.chat.id}:${window}`, 1, windowMs);
+      if (inChat > perChat) {
+        if (inChat === perChat + 1) ctx.logger.warn({ count: inChat }, 'flood in a group: fans are not answered for the rest of the window');
+        return;
+      }
+    }
     const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
     if (count <= max) return next();
     if (count === max + 1) {
@@ -231,13 +257,13 @@ export class Router {
       if (taken) return taken;
     }
     const byKeyword = found(this.skills.find((s) => s.keywords?.some((re) => re.test(ctx.text))));
-    if (byKeyword) return byKeyword;
+    if (byKeyword) return { ...byKeyword, claimed: true };
     if (ctx.chat.type === 'private') {
       const claimed = found(this.skills.find((s) => s.claims && s.roles.includes(ctx.role) && s.claims(ctx)));
       if (claimed) return claimed;
     } else {
       const claimed = found(await this.groupClaimer(ctx));
-      if (claimed) return claimed;
+      if (claimed) return { ...claimed, claimed: true };
     }
     if (spoken) return found(this.skills.find((s) => fallbackRoles(s).includes(ctx.role))) ?? { input, addressed: true };
     return { input, addressed: false };

@@ -48,6 +48,8 @@ interface Item {
   readonly attempt?: () => Promise<boolean>;
   /** Quiet hours were already waited out (by the outbox): never held, never dropped at a night-time shutdown. */
   readonly pastQuietHours?: boolean;
+  /** Its once-marker was taken by an attempt that reached nothing (the account was offline): not taken again. */
+  readonly attempted?: boolean;
   readonly resolve: (r: SendResult) => void;
 }
 
@@ -85,6 +87,8 @@ export class SendQueue implements Transport {
   private readonly tag = Math.random().toString(36).slice(2, 8);
   /** Ends a quiet-hours wait early: a reply arrived, or the queue is draining. */
   private wake?: () => void;
+  /** Set while the account is offline (a WeChat logout): sends wait for it to open instead of failing one by one. */
+  private offlineGate?: { readonly opened: Promise<void>; readonly open: () => void };
 
   constructor(private readonly options: SendQueueOptions) {}
 
@@ -135,6 +139,22 @@ export class SendQueue implements Transport {
     });
   }
 
+  /** The account went offline (logged out): what is queued waits until `online()` instead of failing. */
+  offline(): void {
+    if (this.offlineGate) return;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.offlineGate = { opened, open };
+    this.options.logger.warn({ account: this.options.account, pending: this.pending }, 'account offline: sends wait for it to log in again');
+  }
+
+  /** The account is back: what waited goes out, paced as ever. */
+  online(): void {
+    const gate = this.offlineGate;
+    this.offlineGate = undefined;
+    gate?.open();
+  }
+
   /** Messages waiting to go out. */
   get pending(): number {
     return this.replies.length + this.pushes.length;
@@ -147,6 +167,8 @@ export class SendQueue implements Transport {
   async drain(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    // Logged out at shutdown: what waits for the login is dropped, and its senders told (below).
+    this.offlineGate?.open();
     while (this.running) await this.running;
   }
 
@@ -157,6 +179,11 @@ export class SendQueue implements Transport {
       await this.sleep(this.pausedUntil - this.now);
       const gap = this.draw(item.chatId === this.lastChat ? this.options.gap ?? [2_000, 5_000] : this.options.chatSwitchGap ?? [5_000, 10_000]);
       await this.sleep(this.lastSentAt + gap - this.now);
+      if (this.offlineGate && !this.closed) await this.offlineGate.opened;
+      if (this.offlineGate && this.closed) {
+        await this.finish(item, { status: 'dropped', reason: Reason.OFFLINE_SHUTDOWN });
+        continue;
+      }
       await this.deliver(item);
     }
   }
@@ -209,7 +236,7 @@ export class SendQueue implements Transport {
         result = { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(item.deadline).toISOString()}` };
       } else if (!item.replyTo && !(await this.withinCap(item.chatId))) {
         result = { status: 'dropped', reason: Reason.HOURLY_CAP };
-      } else if (item.attempt && !(await item.attempt())) {
+      } else if (item.attempt && !item.attempted && !(await item.attempt())) {
         result = { status: 'uncertain', reason: Reason.MAY_HAVE_SENT };
       } else {
         try {
@@ -223,6 +250,11 @@ export class SendQueue implements Transport {
         }
         this.lastChat = item.chatId;
         this.lastSentAt = this.now;
+        if (result.status === 'failed' && result.notSent && this.offlineGate && !this.closed) {
+          // It reached nothing because the account is offline: it goes first once the account is back.
+          (item.replyTo ? this.replies : this.pushes).unshift({ ...item, attempted: true });
+          return;
+        }
         if (result.status === 'failed' && this.options.circuitBreaker !== false && RATE_LIMITED.test(result.reason ?? '')) {
           this.openCircuit(result.reason ?? '');
         }

@@ -17,6 +17,49 @@ export interface LlmService {
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }
 
+/**
+ * The most of a reply read from the model, in bytes: a chat answer is a few hundred characters; a batch
+ * of embeddings a few megabytes. A server that sends more (a runaway generation, a misrouted download)
+ * is cut off rather than held in memory.
+ */
+const MAX_CHAT_REPLY_BYTES = 1024 * 1024;
+const MAX_EMBEDDING_REPLY_BYTES = 64 * 1024 * 1024;
+/** A chat reply longer than this is no answer to a person (they are asked for a few sentences). */
+const MAX_REPLY_CHARS = 20_000;
+
+/** `fetch` that stops reading a response body past `maxBytes` (for its URL) and fails the call. */
+function cappedFetch(maxBytes: (url: string) => number): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    const max = maxBytes(url);
+    const tooLong = (n: number) => new Error(`the model's reply is over ${max} bytes (${n} read); not read further`);
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > max) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLong(declared);
+    }
+    if (!res.body) return res;
+    const reader = res.body.getReader();
+    let seen = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        seen += value.byteLength;
+        if (seen > max) {
+          // Cancelling the body closes the connection: the rest is never received.
+          await reader.cancel().catch(() => {});
+          return controller.error(tooLong(seen));
+        }
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
 /** Creates the service when a chat or embedding model is configured, otherwise `undefined`: offline. */
 export function createLlm(config: LlmConfig): LlmService | undefined {
   if (!config.model && !config.embeddingModel) return undefined;
@@ -28,7 +71,13 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
   let made: Promise<OpenAI> | undefined;
   const client = () =>
     (made ??= sdk().then(
-      ({ default: OpenAI }) => new OpenAI({ apiKey: config.apiKey, ...(config.baseURL ? { baseURL: config.baseURL } : {}), timeout: config.timeoutMs, maxRetries: 0 }),
+      ({ default: OpenAI }) => new OpenAI({
+          apiKey: config.apiKey,
+          ...(config.baseURL ? { baseURL: config.baseURL } : {}),
+          timeout: config.timeoutMs,
+          maxRetries: 0,
+          fetch: cappedFetch((url) => (/\/embeddings(\?|$)/.test(url) ? MAX_EMBEDDING_REPLY_BYTES : MAX_CHAT_REPLY_BYTES)),
+        }),
     ));
   const call = async <T>(what: string, fn: (client: OpenAI, signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> => {
     // Loading the SDK is not the model's time: the deadline starts after.
@@ -71,8 +120,11 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
           ),
         options.signal,
       );
-      const text = reply.choices[0]?.message?.content?.trim();
+      // A server of the wrong kind answers 200 with some other JSON: no choices is no reply.
+      const content: unknown = (reply as Partial<typeof reply>).choices?.[0]?.message?.content;
+      const text = typeof content === 'string' ? content.trim() : '';
       if (!text) throw new OpsbotError(ErrorCode.LLM_EMPTY_REPLY, 'the model returned an empty reply');
+      if (text.length > MAX_REPLY_CHARS) throw new OpsbotError(ErrorCode.LLM_FAILED, `the model's reply has ${text.length} characters, more than ${MAX_REPLY_CHARS}`);
       return text;
     },
     async embed(texts, options = {}) {
@@ -83,7 +135,9 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
         (c, signal) => c.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, { signal }),
         options.signal,
       );
-      const vectors = [...reply.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
+      const data = (reply as Partial<typeof reply>).data;
+      if (!Array.isArray(data)) throw new OpsbotError(ErrorCode.LLM_FAILED, 'the embedding reply has no data');
+      const vectors = [...data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
       if (vectors.length !== texts.length) {
         throw new OpsbotError(ErrorCode.LLM_FAILED, `embedding returned ${vectors.length} vectors for ${texts.length} texts`);
       }

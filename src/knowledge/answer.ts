@@ -1,6 +1,7 @@
 import type { Logger } from '../kernel/logger.js';
 import type { LlmService } from '../kernel/llm.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { charCount } from '../kernel/text.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
 import type { Answer, RetrievedPassage } from './types.js';
@@ -106,8 +107,17 @@ export async function llmAnswer(ctx: AnswerContext, llm: LlmService): Promise<st
     { role: 'system', content: prompts.render('kb/llm-system') },
     { role: 'user', content: prompts.render('kb/llm-user', { passages, question: ctx.question }) },
   ]);
-  return reply.includes(prompts.render('kb/llm-no-answer-marker')) ? undefined : reply;
+  if (reply.includes(prompts.render('kb/llm-no-answer-marker'))) return undefined;
+  // The model is told to cite the passages it used, in a few sentences: a reply that cites none of them,
+  // or runs on, is not grounded in them (an injected instruction obeyed, another task's JSON).
+  const cited = [...reply.matchAll(/\[(\d{1,2})\]/g)].some((m) => Number(m[1]) >= 1 && Number(m[1]) <= ctx.passages.length);
+  if (!cited) throw new Error('the model\'s answer cites none of the passages');
+  if (charCount(reply) > MAX_LLM_ANSWER_CHARS) throw new Error(`the model's answer has ${charCount(reply)} characters, more than ${MAX_LLM_ANSWER_CHARS}`);
+  return reply;
 }
+
+/** The system prompt asks for 200 字; well past that is a runaway reply, not an answer. */
+const MAX_LLM_ANSWER_CHARS = 1_000;
 
 /** Answers from retrieved passages: with the model when configured and it responds in time, extractively otherwise. */
 export async function answerQuestion(ctx: AnswerContext, llm: LlmService | undefined, logger: Logger): Promise<Answer> {

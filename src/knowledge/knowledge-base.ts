@@ -6,6 +6,7 @@ import { ErrorCode, hasCode, UserFacingError } from '../kernel/errors.js';
 import type { LlmService } from '../kernel/llm.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { charCount } from '../kernel/text.js';
 import { answerQuestion } from './answer.js';
 import type { Audience } from './audience.js';
 import { readPlaybook, type SkippedFile } from './ingest.js';
@@ -165,9 +166,11 @@ export class KnowledgeBase {
 export function validateQuestion(question: string): string {
   const q = question.trim();
   if (!q) throw new UserFacingError(ErrorCode.KB_QUESTION_EMPTY, 'errors/kb-question-empty');
-  if (q.length > MAX_QUESTION_CHARS) {
+  // Characters as a person counts them: an emoji is one.
+  const length = charCount(q);
+  if (length > MAX_QUESTION_CHARS) {
     throw new UserFacingError(ErrorCode.KB_QUESTION_TOO_LONG, 'errors/kb-question-too-long', {
-      length: q.length,
+      length,
       max: MAX_QUESTION_CHARS,
     });
   }

@@ -58,6 +58,7 @@ export class WechatAdapter implements Transport {
     });
     this.bot.on('login', (user) => {
       log.info({ user: user.name() }, 'wechat: logged in');
+      this.queue.online();
       void this.protectSession();
       void this.registerAccount(user.id);
       options.onLogin?.(user.id);
@@ -66,6 +67,8 @@ export class WechatAdapter implements Transport {
       // stop() logs out by design: that is no news for the operators.
       if (this.stopping) return;
       log.warn({ user: user.name(), reason }, 'wechat: logged out; waiting for the account to log in again');
+      // What is queued waits for the login instead of failing group after group.
+      this.queue.offline();
       options.onAlert?.('logged-out', String(reason ?? ''));
     });
     // Puppets report transient trouble as 'error' events; unhandled, Node would end the process.
@@ -182,6 +185,11 @@ export class WechatAdapter implements Transport {
   }
 
   private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
+    // Logged out (the event may not have arrived yet): nothing is tried, so it can wait and go once.
+    if (!this.bot.isLoggedIn && !this.stopping) {
+      this.queue.offline();
+      return { status: 'failed', reason: 'logged out', notSent: true };
+    }
     try {
       const room = this.rooms.get(chatId) ?? (await this.findRoom(chatId));
       const target = room ?? this.contacts.get(chatId) ?? (await this.bot.Contact.find({ id: chatId }));

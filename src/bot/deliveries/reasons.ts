@@ -9,6 +9,7 @@ export const Reason = {
   HOURLY_CAP: 'hourly cap reached',
   SHUTTING_DOWN: 'shutting down',
   QUIET_SHUTDOWN: 'shutting down during quiet hours',
+  OFFLINE_SHUTDOWN: 'shutting down while the account was logged out',
   PAST_DEADLINE: 'past its deadline',
   MAY_HAVE_SENT: 'an earlier attempt may have sent it; not sent again',
   DIED_MID_SEND: 'its process stopped during the send; not sent again',
@@ -22,6 +23,7 @@ export const Reason = {
 const WORDS: readonly [string, string][] = [
   // The longer code first: one code starts with another.
   [Reason.QUIET_SHUTDOWN, 'delivery/reason-quiet-shutdown'],
+  [Reason.OFFLINE_SHUTDOWN, 'delivery/reason-offline-shutdown'],
   [Reason.SHUTTING_DOWN, 'delivery/reason-shutting-down'],
   [Reason.HOURLY_CAP, 'delivery/reason-hourly-cap'],
   [Reason.PAST_DEADLINE, 'delivery/reason-past-deadline'],

@@ -68,9 +68,9 @@ export function logOutcome(entry: OutboxEntry, result: PushResult, options: Pick
   });
 }
 
-/** Tells the operators of a push that did not go out (on time, or at all) or may have gone out (not of their own reports). */
+/** Tells the operators of a push that did not go out on time, failed (it is not retried), or may have gone out (not of their own reports or alerts). */
 export function report(entry: OutboxEntry, result: PushResult, options: Pick<DeliverOptions, 'reporter'>): void {
-  if (entry.source === 'report' || (result.status !== 'expired' && result.status !== 'uncertain' && result.status !== 'failed')) return;
+  if (entry.source === 'report' || entry.source === 'alert' || (result.status !== 'expired' && result.status !== 'uncertain' && result.status !== 'failed')) return;
   options.reporter?.add({ kind: `send-${result.status}`, what: entry.source, chat: entry.chat, reason: result.reason ?? '' });
 }
 

@@ -49,7 +49,8 @@ export function createFanDeskSkill(services: FanDeskServices): Skill {
         const open = await escalations.openFor(ctx);
         if (open) {
           await escalations.followUp(open, ctx);
-          await ctx.reply(prompts.render('cs/fan-still-waiting'));
+          // "A person will answer here" only when a person was told; otherwise when and where one can be reached.
+          await ctx.reply(open.notices.length > 0 ? prompts.render('cs/fan-still-waiting') : prompts.render('cs/fan-still-no-agent', { hours: facts.hours }));
           log.info({ escalation: open.id }, 'fan: follow-up to an open escalation');
           return;
         }

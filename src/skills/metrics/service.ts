@@ -4,6 +4,7 @@ import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { LlmService } from '../../kernel/llm.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
+import { charCount } from '../../kernel/text.js';
 import type { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 import { adviceFor, DROP_THRESHOLD, type PlaybookAdvice } from './advice.js';
 import type { ChartSpec } from './chart.js';
@@ -105,8 +106,10 @@ export class MetricsService {
   validate(question: string): string {
     const q = question.trim();
     if (!q) throw new UserFacingError(ErrorCode.METRICS_QUESTION_EMPTY, 'errors/metrics-question-empty');
-    if (q.length > MAX_QUESTION_CHARS) {
-      throw new UserFacingError(ErrorCode.METRICS_QUESTION_TOO_LONG, 'errors/metrics-question-too-long', { length: q.length, max: MAX_QUESTION_CHARS });
+    // Characters as a person counts them: an emoji is one.
+    const length = charCount(q);
+    if (length > MAX_QUESTION_CHARS) {
+      throw new UserFacingError(ErrorCode.METRICS_QUESTION_TOO_LONG, 'errors/metrics-question-too-long', { length, max: MAX_QUESTION_CHARS });
     }
     return q;
   }
