@@ -75,10 +75,10 @@ export class KnowledgeBase {
     const { config, logger, prompts } = this.options;
     const found = await readSavedIndex(this.indexPath);
     // Only the derived index is replaced (written aside, then renamed over); the playbook is only read.
-    if (found.status === 'corrupt') {
-      // The parser's message, not the error: a stack trace in a terminal warning helps no one.
+    if (found.status === 'corrupt' || found.status === 'unreadable') {
+      // The parser's or the system's message, not the error: a stack trace in a terminal warning helps no one.
       const reason = found.err instanceof Error ? found.err.message : 'invalid shape';
-      logger.warn({ index: this.indexPath, reason }, prompts.render('kb/index-corrupt', { path: this.indexPath }));
+      logger.warn({ index: this.indexPath, reason }, prompts.render(`kb/index-${found.status}`, { path: this.indexPath }));
     }
     const saved = found.status === 'ok' ? found.data : undefined;
     const playbookDir = options.playbookDir
