@@ -127,10 +127,13 @@ export function indexPathOf(dataDir: string): string {
   return join(dataDir, 'kb', 'index.json');
 }
 
-/** A saved index as found: none, an older pipeline's (rebuilt quietly), corrupt (rebuilt with a warning), or usable. */
+/**
+ * A saved index as found: none, an older pipeline's (rebuilt quietly), corrupt or unreadable (a folder
+ * in its place, no permission: rebuilt with a warning, and saving it says what is wrong), or usable.
+ */
 export type SavedIndex =
   | { readonly status: 'none' | 'old' }
-  | { readonly status: 'corrupt'; readonly err?: unknown }
+  | { readonly status: 'corrupt' | 'unreadable'; readonly err?: unknown }
   | { readonly status: 'ok'; readonly data: KnowledgeIndexData };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -161,7 +164,7 @@ export async function readSavedIndex(path: string): Promise<SavedIndex> {
   try {
     raw = await readFile(path, 'utf8');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { status: 'none' } : { status: 'corrupt', err };
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { status: 'none' } : { status: 'unreadable', err };
   }
   let parsed: unknown;
   try {
@@ -179,7 +182,7 @@ export async function readSavedIndex(path: string): Promise<SavedIndex> {
 /** Loads a saved index; `undefined` when there is none or it cannot be used (it is then rebuilt). */
 export async function loadIndex(path: string, logger: Logger): Promise<KnowledgeIndexData | undefined> {
   const saved = await readSavedIndex(path);
-  if (saved.status === 'corrupt') logger.warn({ err: saved.err, path }, 'the saved knowledge index is unreadable; rebuilding it');
+  if (saved.status === 'corrupt' || saved.status === 'unreadable') logger.warn({ err: saved.err, path }, 'the saved knowledge index is unreadable; rebuilding it');
   return saved.status === 'ok' ? saved.data : undefined;
 }
 

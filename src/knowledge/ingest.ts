@@ -37,12 +37,20 @@ const TEXT_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
 /** A playbook article is a few dozen KB; a file this large is an export or a mistake. */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-async function listFiles(dir: string): Promise<string[]> {
+/** A shop's playbook is tens of articles; more entries than this means the folder is not one (`/`, a home folder). */
+export const MAX_PLAYBOOK_ENTRIES = 2000;
+
+class TooManyEntries extends Error {}
+
+async function listFiles(dir: string, budget = { left: MAX_PLAYBOOK_ENTRIES }): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  // A subfolder that cannot be listed is left out (its files are not the playbook anyone can read).
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
+    if (--budget.left < 0) throw new TooManyEntries();
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    if (entry.isDirectory()) out.push(...(await listFiles(full, budget)));
     // A linked file is read through its link when it stays inside the folder (checked when read); linked
     // folders are not followed, so a link loop cannot hang the build.
     else if (entry.isFile() || (entry.isSymbolicLink() && !(await stat(full).catch(() => undefined))?.isDirectory())) {
@@ -71,7 +79,12 @@ export async function readPlaybook(dir: string): Promise<PlaybookContents> {
   if (info && !info.isDirectory()) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_NOT_A_FOLDER, 'errors/kb-playbook-not-a-folder', { dir });
   if (!info) throw new UserFacingError(ErrorCode.KB_PLAYBOOK_MISSING, 'errors/kb-playbook-missing', { dir });
   const root = await realpath(dir);
-  const files = (await listFiles(dir)).sort();
+  const files = (
+    await listFiles(dir).catch((err: unknown) => {
+      if (!(err instanceof TooManyEntries)) throw err;
+      throw new UserFacingError(ErrorCode.KB_PLAYBOOK_TOO_LARGE, 'errors/kb-playbook-too-large', { dir, max: MAX_PLAYBOOK_ENTRIES });
+    })
+  ).sort();
   const documents: SourceDocument[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../kernel/clock.js';
 import type { Config } from '../kernel/config.js';
-import { ErrorCode, hasCode, UserFacingError } from '../kernel/errors.js';
+import { ErrorCode, hasCode, type OpsbotError, UserFacingError } from '../kernel/errors.js';
 import type { LlmService } from '../kernel/llm.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
@@ -76,10 +76,10 @@ export class KnowledgeBase {
     const { config, logger, prompts } = this.options;
     const found = await readSavedIndex(this.indexPath);
     // Only the derived index is replaced (written aside, then renamed over); the playbook is only read.
-    if (found.status === 'corrupt') {
-      // The parser's message, not the error: a stack trace in a terminal warning helps no one.
+    if (found.status === 'corrupt' || found.status === 'unreadable') {
+      // The parser's or the system's message, not the error: a stack trace in a terminal warning helps no one.
       const reason = found.err instanceof Error ? found.err.message : 'invalid shape';
-      logger.warn({ index: this.indexPath, reason }, prompts.render('kb/index-corrupt', { path: this.indexPath }));
+      logger.warn({ index: this.indexPath, reason }, prompts.render(`kb/index-${found.status}`, { path: this.indexPath }));
     }
     const saved = found.status === 'ok' ? found.data : undefined;
     const playbookDir = options.playbookDir
@@ -111,9 +111,11 @@ export class KnowledgeBase {
       });
       try {
         await saveIndex(this.indexPath, data);
-      } catch (err) {
-        if (options.saveRequired !== false || !hasCode(err, ErrorCode.KB_INDEX_UNWRITABLE)) throw err;
-        logger.warn({ err, index: this.indexPath }, 'the knowledge index could not be saved; answering from memory');
+      } catch (raw) {
+        if (!hasCode(raw, ErrorCode.KB_INDEX_UNWRITABLE)) throw raw;
+        const err = this.unwritable(raw);
+        if (options.saveRequired !== false) throw err;
+        logger.warn({ index: this.indexPath, reason: err.params.reason }, prompts.render('kb/index-unsaved', err.params));
       }
     }
     this.use(data!);
@@ -148,6 +150,14 @@ export class KnowledgeBase {
     return (await this.current!.retriever.search(query, { k, audience: options.audience ?? 'public' })).passages;
   }
 
+  /** The save failure in words a person can act on (the system's code stays in the cause, for debug logs). */
+  private unwritable(err: OpsbotError): UserFacingError {
+    const code = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+    const why = UNWRITABLE[code] ?? 'io';
+    const reason = this.options.prompts.render(`kb/unwritable-${why}`);
+    return new UserFacingError(ErrorCode.KB_INDEX_UNWRITABLE, 'errors/kb-index-unwritable', { path: this.indexPath, reason }, { cause: err.cause });
+  }
+
   private use(data: KnowledgeIndexData): void {
     this.current = {
       data,
@@ -161,6 +171,17 @@ export class KnowledgeBase {
     }
   }
 }
+
+const UNWRITABLE: Readonly<Record<string, string>> = {
+  EISDIR: 'directory',
+  ENOTDIR: 'path',
+  ENOENT: 'path',
+  EACCES: 'permission',
+  EPERM: 'permission',
+  EROFS: 'permission',
+  ENOSPC: 'full',
+  EDQUOT: 'full',
+};
 
 /** Trims a question and rejects what cannot be searched: empty, too long, or no words at all. */
 export function validateQuestion(question: string): string {

@@ -86,3 +86,25 @@ describe('a corrupt kb/index.json', () => {
     expect(JSON.parse(readFileSync(index, 'utf8'))).toMatchObject({ version: PIPELINE_VERSION });
   });
 });
+
+describe('kb/index.json that is a folder', () => {
+  it('is not called corrupt, is never replaced, and the build says it cannot save there', async () => {
+    const index = indexPathOf(dataDir);
+    mkdirSync(index);
+    writeFileSync(join(index, '我的文件.txt'), '别删我\n');
+    const { logger, lines } = captureLogger();
+    const kb = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: dataDir, OPSBOT_PLAYBOOK_DIR: playbook }), logger, prompts });
+    const err = (await kb.build().catch((e: unknown) => e)) as { code: string; promptKey: string; params: Record<string, string> };
+    expect(err.code).toBe('OPSBOT_ERR_KB_INDEX_UNWRITABLE');
+    // Said in words, naming the file and what to do; no （EISDIR）.
+    const said = prompts.render(err.promptKey, err.params);
+    expect(said).toBe(prompts.render('errors/kb-index-unwritable', { path: index, reason: prompts.render('kb/unwritable-directory') }));
+    expect(said).not.toMatch(/E[A-Z]{3,}/);
+    expect(lines().map((l) => l.msg)).toContain(prompts.render('kb/index-unreadable', { path: index }));
+    expect(lines().map((l) => l.msg)).not.toContain(prompts.render('kb/index-corrupt', { path: index }));
+    expect(readFileSync(join(index, '我的文件.txt'), 'utf8')).toBe('别删我\n');
+    // A question is still answered, from memory, with a Chinese warning.
+    expect((await kb.ask('直播前要做哪些预热')).found).toBe(true);
+    expect(lines().map((l) => l.msg)).toContain(prompts.render('kb/index-unsaved', { path: index, reason: prompts.render('kb/unwritable-directory') }));
+  });
+});

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatContext, Role } from '../../src/bot/context.js';
 import { indexPathOf } from '../../src/knowledge/indexer.js';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base.js';
+import { MAX_PLAYBOOK_ENTRIES } from '../../src/knowledge/ingest.js';
+import { ErrorCode } from '../../src/kernel/errors.js';
 import { createPlaybookQaSkill } from '../../src/skills/playbook-qa/index.js';
 import { prompts, silentLogger, tempDir, testConfig } from '../helpers.js';
 
@@ -193,5 +195,21 @@ describe('hostile files inside the playbook folder', () => {
       { file: '海报.md', reason: 'binary' },
     ]);
     expect((await hostile.ask('几天发货', { audience: 'public' })).found).toBe(true);
+  });
+});
+
+describe('a folder that is not a playbook', () => {
+  it('--playbook on a folder with thousands of entries (/, a home folder) is refused by count, not walked', async () => {
+    const dir = join(work.dir, 'huge');
+    mkdirSync(join(dir, 'deep'), { recursive: true });
+    for (let i = 0; i <= MAX_PLAYBOOK_ENTRIES; i++) writeFileSync(join(dir, 'deep', `f${i}.log`), '');
+    writeFileSync(join(dir, '发货.md'), '# 发货\n\n付款后四十八小时内发货。\n');
+    const hugeData = join(work.dir, 'huge-data');
+    const huge = new KnowledgeBase({ config: testConfig({ OPSBOT_DATA_DIR: hugeData }), logger: silentLogger, prompts });
+    const err = (await huge.build({ playbookDir: dir }).catch((e: unknown) => e)) as { code: string; params: Record<string, unknown> };
+    expect(err.code).toBe(ErrorCode.KB_PLAYBOOK_TOO_LARGE);
+    expect(prompts.render('errors/kb-playbook-too-large', err.params as Record<string, string>)).toContain(dir);
+    // Nothing was saved for it.
+    expect(() => readFileSync(indexPathOf(hugeData))).toThrow();
   });
 });

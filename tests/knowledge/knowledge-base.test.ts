@@ -129,7 +129,10 @@ describe('KnowledgeBase.build', () => {
     const { logger, lines } = captureLogger();
     const kb = new KnowledgeBase({ config, logger, prompts });
     expect((await kb.ask('福袋谁能发？')).found).toBe(true);
-    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('could not be saved'))).toBe(true);
+    // Said in Chinese (issue 13): the path and the reason in words.
+    const index = indexPathOf(join(data.dir, 'not-a-folder', 'data'));
+    const reason = prompts.render('kb/unwritable-path');
+    expect(lines().some((l) => l.level === 40 && l.msg === prompts.render('kb/index-unsaved', { path: index, reason }))).toBe(true);
     expect(await codeOf(new KnowledgeBase({ config, logger: silentLogger, prompts }).build())).toBe(ErrorCode.KB_INDEX_UNWRITABLE);
     expect(readdirSync(data.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
