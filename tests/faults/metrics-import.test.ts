@@ -149,6 +149,16 @@ describe('an export mixing encodings is refused with its line, never guessed', (
     expect(db.names('channel')).not.toContain('鎶栭煶鐩存挱');
   });
 
+  it('refuses a GBK export with one UTF-8 row, naming that row', async () => {
+    const before = snapshot();
+    const gbk = (t: string) => iconv.encode(t + '\r\n', 'gbk');
+    const bytes = Buffer.concat([gbk(HEADER), gbk('2026-11-03,淘宝,保温杯,1,1'), gbk('2026-11-04,淘宝,保温杯,1,1'), Buffer.from('2026-11-05,淘宝,保温杯,1,1\r\n', 'utf8'), gbk('2026-11-06,淘宝,保温杯,1,1')]);
+    const { err, message } = await refusal(file('mixed.csv', bytes));
+    expect(err.code).toBe(ErrorCode.METRICS_ENCODING_MIXED);
+    expect(message).toMatch(/第 4 行.*GBK/s);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('refuses a UTF-8 export with one row that is neither UTF-8 nor GBK, naming it', async () => {
     const before = snapshot();
     const bytes = Buffer.concat([Buffer.from(`${HEADER}\n2026-11-03,抖音直播,保温杯,1,1\n`, 'utf8'), Buffer.from([0x32, 0x30, 0x2c, 0xff, 0xff, 0x0a])]);

@@ -49,14 +49,18 @@ export class MetricsDb {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly path: string) {
+    let db: Database.Database | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma(`busy_timeout = ${BUSY_MS}`);
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma(`busy_timeout = ${BUSY_MS}`);
+      this.db = db;
       this.migrate();
     } catch (err) {
+      // A file that cannot be used is left as it is; the connection is closed so a retry starts clean.
+      if (db?.open) db.close();
       throw storeError(path, err, true);
     }
   }
@@ -129,7 +133,11 @@ export class MetricsDb {
     try {
       countBefore = this.count();
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The error to say is the one that stopped the count.
+      }
       throw err;
     }
     const names = { channel: new Set<string>(), product: new Set<string>() };

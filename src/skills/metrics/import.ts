@@ -93,7 +93,7 @@ export async function importMetricsFile(path: string, options: ImportMetricsOpti
   const decoded = decodeText(bytes);
   if (!decoded.ok && decoded.reason === 'binary') throw unreadable('metrics/unreadable-binary');
   // Not all UTF-8: a row in another encoding among UTF-8 rows is refused with its line, never guessed.
-  const problem = !decoded.ok || decoded.encoding === 'gbk' ? findEncodingProblem(bytes) : undefined;
+  const problem = !decoded.ok || decoded.encoding === 'gbk' ? findEncodingProblem(bytes, !decoded.ok) : undefined;
   if (problem?.kind === 'undecodable') throw unreadable('metrics/unreadable-undecodable-line', { line: problem.line });
   if (problem) {
     throw new UserFacingError(ErrorCode.METRICS_ENCODING_MIXED, 'errors/metrics-encoding-mixed', {

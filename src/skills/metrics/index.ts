@@ -35,7 +35,10 @@ export function createMetricsSkill(services: MetricsSkillServices): Skill {
       try {
         return isKpiQuestion(ctx.text, metrics.context());
       } catch (err) {
-        ctx.logger.warn({ err }, 'metrics: could not read the data names; the message goes to the fallback');
+        // Said on every staff message while the file is broken: the code at warn, the stack only at debug.
+        const { code, params } = err as { code?: unknown; params?: unknown };
+        ctx.logger.warn({ code, params }, 'metrics: could not read the data names; the message goes to the fallback');
+        ctx.logger.debug({ err }, 'metrics: why the data names could not be read');
         return false;
       }
     },
