@@ -34,7 +34,13 @@ export function maskSecrets(text: string, secrets: readonly string[] = []): stri
   return out;
 }
 
-function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+/** A stack without its frames: the error's own line(s), which say what failed; the frames say where, for debugging. */
+function withoutFrames(stack: string): string {
+  const at = stack.search(/\n\s+at /);
+  return at < 0 ? stack : stack.slice(0, at);
+}
+
+function maskDeep(value: unknown, secrets: readonly string[], depth = 0, frames = true): unknown {
   if (typeof value === 'string') return maskSecrets(value, secrets);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
@@ -42,17 +48,17 @@ function maskDeep(value: unknown, secrets: readonly string[], depth = 0): unknow
     const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
     copy.message = maskSecrets(value.message, secrets);
     copy.name = value.name;
-    copy.stack = value.stack === undefined ? undefined : maskSecrets(value.stack, secrets);
+    copy.stack = value.stack === undefined ? undefined : maskSecrets(frames ? value.stack : withoutFrames(value.stack), secrets);
     for (const key of ['code', 'status', 'details'] as const) {
       const v = (value as unknown as Record<string, unknown>)[key];
-      if (v !== undefined) (copy as unknown as Record<string, unknown>)[key] = maskDeep(v, secrets, depth + 1);
+      if (v !== undefined) (copy as unknown as Record<string, unknown>)[key] = maskDeep(v, secrets, depth + 1, frames);
     }
-    if (value.cause !== undefined) copy.cause = maskDeep(value.cause, secrets, depth + 1);
+    if (value.cause !== undefined) copy.cause = maskDeep(value.cause, secrets, depth + 1, frames);
     return copy;
   }
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, secrets, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, secrets, depth + 1, frames));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, secrets, depth + 1, frames);
   return out;
 }
 
@@ -69,6 +75,7 @@ export interface LoggerOptions {
 /** Creates the process logger: pino on stderr, secrets masked in fields and in message text. */
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
+  const frames = options.level === 'debug' || options.level === 'trace';
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const destination =
     options.destination ??
@@ -79,7 +86,8 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      formatters: { log: (obj) => maskDeep(obj, secrets) as Record<string, unknown> },
+      // Stack frames only at debug and trace: at other levels a person reads the log, and a trace is noise to them.
+      formatters: { log: (obj) => maskDeep(obj, secrets, 0, frames) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
           const masked = args.map((a) => (typeof a === 'string' ? maskSecrets(a, secrets) : a));
