@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startConsole } from '../console/harness.js';
 import { TelegramAdapter } from '../../src/bot/adapters/telegram.js';
 import { TELEGRAM_MAX_TEXT } from '../../src/bot/adapters/telegram-format.js';
 import { RoleDirectory } from '../../src/bot/roles.js';
 import { Router } from '../../src/bot/router.js';
-import { memoryStore, PACKAGE_ROOT, prompts, silentLogger } from '../helpers.js';
+import { memoryStore, PACKAGE_ROOT, prompts, silentLogger, until } from '../helpers.js';
 
 const HOSTILE = '<script>alert(1)</script> [x](javascript:alert(1)) <a href="javascript:alert(2)">点我</a> &lt; *粗体* _斜体_';
 
@@ -80,5 +81,28 @@ describe('the console\'s pages', () => {
     expect(files.length).toBeGreaterThan(3);
     const offending = files.filter((f) => /dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML|document\.write/.test(readFileSync(f, 'utf8')));
     expect(offending).toEqual([]);
+  });
+});
+
+describe('hostile text through the console API', () => {
+  it('a fan\'s markup in an escalation comes back as the same JSON string, never as a page', async () => {
+    const run = await startConsole();
+    try {
+      const complaint = `我要退货 ${HOSTILE} <img src=x onerror=alert(3)>`;
+      await run.fan.say(`@助手 ${complaint}`);
+      const res = await until(async () => {
+        const r = await run.api('/api/cs/escalations');
+        const { items } = (await r.clone().json()) as { items: { text: string }[] };
+        return items.some((e) => e.text.includes('我要退货')) ? r : undefined;
+      });
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const { items } = (await res.json()) as { items: { text: string }[] };
+      expect(items.map((e) => e.text)).toEqual([complaint]);
+      // The playground echoes what the bot said as data too.
+      const said = await run.api('/api/playground/say', { method: 'POST', body: JSON.stringify({ as: 'fan', chat: 'group', text: `@助手 ${HOSTILE}` }), token: null });
+      expect(said.headers.get('content-type')).toMatch(/^application\/json/);
+    } finally {
+      await run.close();
+    }
   });
 });
