@@ -16,6 +16,8 @@ export const Reason = {
   NOT_RUNNING: 'not running in any opsbot process',
   NO_ANSWER: 'no answer from the sending process in time',
   CANCELLED: 'cancelled before it was sent',
+  NO_SUCH_CHAT: 'no such chat',
+  LOGGED_OUT: 'the account was logged out',
 } as const;
 
 const WORDS: readonly [string, string][] = [
@@ -30,6 +32,8 @@ const WORDS: readonly [string, string][] = [
   [Reason.NOT_RUNNING, 'delivery/reason-not-running'],
   [Reason.NO_ANSWER, 'delivery/reason-no-answer'],
   [Reason.CANCELLED, 'delivery/reason-cancelled'],
+  [Reason.NO_SUCH_CHAT, 'delivery/reason-no-such-chat'],
+  [Reason.LOGGED_OUT, 'delivery/reason-logged-out'],
 ];
 
 /** A reason as a person reads it: the runtime's own in Chinese, a platform's error as it was given. */
