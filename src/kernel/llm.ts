@@ -137,6 +137,11 @@ export function createLlm(config: LlmConfig): LlmService | undefined {
       );
       const data = (reply as Partial<typeof reply>).data;
       if (!Array.isArray(data)) throw new OpsbotError(ErrorCode.LLM_FAILED, 'the embedding reply has no data');
+      // Every vector a list of finite numbers, all of one size: anything else would score as NaN, silently.
+      const usable = (e: unknown): e is number[] => Array.isArray(e) && e.length > 0 && e.every((x) => typeof x === 'number' && Number.isFinite(x));
+      if (!data.every((d) => usable(d?.embedding) && d.embedding.length === data[0]!.embedding.length)) {
+        throw new OpsbotError(ErrorCode.LLM_FAILED, 'the embedding reply holds something other than vectors of one size');
+      }
       const vectors = [...data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
       if (vectors.length !== texts.length) {
         throw new OpsbotError(ErrorCode.LLM_FAILED, `embedding returned ${vectors.length} vectors for ${texts.length} texts`);

@@ -147,6 +147,9 @@ export class PlaybookRetriever extends Retriever {
     if (this.vectors && this.llm) {
       try {
         const [q] = await this.llm.embed([query]);
+        // Another model behind the same name (or a broken one): its vectors cannot be compared with the index's.
+        const dims = this.vectors[0]?.length;
+        if (q!.length !== dims) throw new Error(`the question's embedding has ${q!.length} dimensions, the index's ${dims}`);
         rankings.push(
           this.vectors
             .map((v, index) => ({ index, score: cosine(q!, v) }))

@@ -8,7 +8,7 @@ import { RoleDirectory } from '../../src/bot/roles.js';
 import { Reporter } from '../../src/bot/reports.js';
 import { Router } from '../../src/bot/router.js';
 import { SendQueue } from '../../src/bot/send-queue.js';
-import { Reason } from '../../src/bot/deliveries/reasons.js';
+import { Reason, reasonInWords } from '../../src/bot/deliveries/reasons.js';
 import { memoryStore, prompts, silentLogger, tempDir, until } from '../helpers.js';
 
 const data = tempDir('opsbot-faults-wechat-');
@@ -131,6 +131,19 @@ describe('a reminder push to several WeChat groups while the account drops', () 
     } finally {
       puppet.messageSendText = send;
     }
+  });
+});
+
+describe('a push to a group the account is not in', () => {
+  it('fails once, in Chinese words for whoever reads it, and is in the operators\' digest', async () => {
+    await until(() => adapter.account);
+    const before = reports.length;
+    const { entry } = await outbox.push({ platform: 'wechat', account: botUser.id, chat: 'gone@chatroom', content: { kind: 'text', text: '提醒' }, source: 'live:gone:reminder', dedupeKey: 'gone' });
+    const result = await outbox.result(entry, 10_000);
+    expect(result?.status).toBe('failed');
+    expect(reasonInWords(result!.reason!, prompts)).toBe(prompts.render('delivery/reason-no-such-chat'));
+    await reporter.flush();
+    expect(reports.slice(before).join('')).toContain(prompts.render('delivery/reason-no-such-chat'));
   });
 });
 

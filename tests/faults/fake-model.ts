@@ -8,7 +8,9 @@ export type ModelFault =
   /** A chat completion whose content is `bytes` of filler, streamed as the client reads it. */
   | { kind: 'huge'; bytes: number }
   /** The connection is cut before any answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Embeddings of `dims` dimensions for every input (a real model's shape), chat answered with `chat`. */
+  | { kind: 'embeddings'; dims: number };
 
 export interface FakeModel {
   readonly url: string;
@@ -65,6 +67,12 @@ export async function startFakeModel(fault: ModelFault): Promise<FakeModel> {
       requests.push({ path: req.url ?? '', body: data ? (JSON.parse(data) as unknown) : undefined });
       const f = state.fault;
       if (f.kind === 'reset') return void req.socket.destroy();
+      if (f.kind === 'embeddings') {
+        const input = ((requests.at(-1)!.body as { input?: string[] }).input ?? []) as string[];
+        const data = input.map((text, index) => ({ object: 'embedding', index, embedding: Array.from({ length: f.dims }, (_, d) => ((text.codePointAt(d % Math.max(1, text.length)) ?? 1) % 97) / 97) }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ object: 'list', model: 'e', data, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      }
       if (f.kind === 'huge') {
         const record = { written: 0, cutByClient: false };
         huge.push(record);

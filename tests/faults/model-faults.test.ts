@@ -108,3 +108,30 @@ describe('the model endpoint failing or answering garbage: every answer falls ba
     expect(record!.written).toBeLessThan(TEN_MB);
   });
 });
+
+describe('the embedding endpoint answering garbage for a question: retrieval falls back to BM25', () => {
+  it.each([
+    ['vectors of another dimension', { kind: 'embeddings', dims: 3 }],
+    ['an embedding that is not a list of numbers', { kind: 'json', body: { object: 'list', data: [{ index: 0, embedding: 'abc' }] } }],
+    ['numbers that are not numbers', { kind: 'json', body: { object: 'list', data: [{ index: 0, embedding: Array(64).fill(null) }] } }],
+    ['no data', { kind: 'json', body: { object: 'list' } }],
+    ['10 MB of text', { kind: 'huge', bytes: TEN_MB }],
+  ] as [string, ModelFault][])('%s', async (_name, fault) => {
+    const dir = tempDir('opsbot-faults-embed-');
+    try {
+      const config = testConfig({ OPSBOT_DATA_DIR: dir.dir, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: 'sk-test', OPENAI_EMBEDDING_MODEL: 'e', OPSBOT_LLM_TIMEOUT_MS: '2000' });
+      const { logger, lines } = captureLogger();
+      const kb = new KnowledgeBase({ config, logger, prompts, llm: createLlm(config.llm)! });
+      model.fault = { kind: 'embeddings', dims: 64 };
+      await kb.build();
+      model.fault = fault;
+      const asked = model.requests.length;
+      const answer = await kb.ask('直播预告应该提前多久发？');
+      expect(model.requests.length).toBe(asked + 1);
+      expect(answer.answer).toBe((await offlineKb.ask('直播预告应该提前多久发？')).answer);
+      expect(lines().some((l) => l.level === 40 && String(l.msg).includes('BM25'))).toBe(true);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});

@@ -16,6 +16,22 @@ export const keyboard = (rows: readonly (readonly Button[])[] = []) => ({
 /** Text safe inside Telegram's HTML parse mode. */
 export const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/**
+ * `text` escaped for the HTML parse mode, cut (by whole characters, before escaping) to fit in `max`
+ * characters: a cut after escaping can end inside an entity ("&am"), which Telegram refuses whole.
+ */
+export function escapeHtmlWithin(text: string, max: number): string {
+  const escaped = escapeHtml(text);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const ch of text) {
+    const e = escapeHtml(ch);
+    if (out.length + e.length > max) break;
+    out += e;
+  }
+  return out;
+}
+
 /** Splits text Telegram would refuse into pieces, at line ends where it can. */
 export function splitForTelegram(text: string, max = TELEGRAM_MAX_TEXT): string[] {
   const pieces: string[] = [];

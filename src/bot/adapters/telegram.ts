@@ -10,7 +10,7 @@ import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
 import { Reason } from '../deliveries/reasons.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
-import { escapeHtml, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
+import { escapeHtml, escapeHtmlWithin, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
 import type { Store } from '../store/index.js';
 
 export { splitForTelegram, TELEGRAM_MAX_TEXT } from './telegram-format.js';
@@ -444,7 +444,7 @@ export class TelegramAdapter implements Transport {
     if (content.kind === 'mention') {
       // A real mention: a link to the person, which notifies them, not just their name as text.
       const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-      const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
+      const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtmlWithin(content.text, Math.max(0, TELEGRAM_MAX_TEXT - links.length - 1))}`, { ...reply, parse_mode: 'HTML' });
       return { status: 'sent', messageId: String(sent.message_id) };
     }
     const pieces = splitForTelegram(content.text);

@@ -7,6 +7,7 @@ import type { Puppet } from 'wechaty-puppet';
 import { FileBox } from 'file-box';
 import type { IncomingMessage, MembershipEvent, Outbound, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
+import { Reason } from '../deliveries/reasons.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
 import type { Store } from '../store/index.js';
@@ -188,12 +189,12 @@ export class WechatAdapter implements Transport {
     // Logged out (the event may not have arrived yet): nothing is tried, so it can wait and go once.
     if (!this.bot.isLoggedIn && !this.stopping) {
       this.queue.offline();
-      return { status: 'failed', reason: 'logged out', notSent: true };
+      return { status: 'failed', reason: Reason.LOGGED_OUT, notSent: true };
     }
     try {
       const room = this.rooms.get(chatId) ?? (await this.findRoom(chatId));
       const target = room ?? this.contacts.get(chatId) ?? (await this.bot.Contact.find({ id: chatId }));
-      if (!target) return { status: 'failed', reason: `no such chat: ${chatId}` };
+      if (!target) return { status: 'failed', reason: `${Reason.NO_SUCH_CHAT}: ${chatId}` };
       if (content.kind === 'image') {
         await target.say(FileBox.fromBuffer(content.data, 'image.png'));
         if (content.caption) await target.say(content.caption);
@@ -213,7 +214,8 @@ export class WechatAdapter implements Transport {
       }
       return { status: 'sent' };
     } catch (err) {
-      return { status: 'failed', reason: (err as Error).message };
+      // Logged out during the send: said in the runtime's words (the puppet's are English).
+      return { status: 'failed', reason: this.bot.isLoggedIn ? (err as Error).message : Reason.LOGGED_OUT };
     }
   }
 }

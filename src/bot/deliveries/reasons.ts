@@ -18,6 +18,8 @@ export const Reason = {
   CANCELLED: 'cancelled before it was sent',
   RATE_LIMITED: 'rate limited: the platform asked for a wait too long to hold the send',
   BOT_REMOVED: 'the bot is no longer in the chat',
+  NO_SUCH_CHAT: 'no such chat',
+  LOGGED_OUT: 'the account was logged out',
 } as const;
 
 const WORDS: readonly [string, string][] = [
@@ -34,6 +36,8 @@ const WORDS: readonly [string, string][] = [
   [Reason.CANCELLED, 'delivery/reason-cancelled'],
   [Reason.RATE_LIMITED, 'delivery/reason-rate-limited'],
   [Reason.BOT_REMOVED, 'delivery/reason-bot-removed'],
+  [Reason.NO_SUCH_CHAT, 'delivery/reason-no-such-chat'],
+  [Reason.LOGGED_OUT, 'delivery/reason-logged-out'],
 ];
 
 /** A reason as a person reads it: the runtime's own in Chinese, a platform's error as it was given. */
