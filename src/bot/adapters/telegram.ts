@@ -1,16 +1,14 @@
-import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
-import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
-import { Reason } from '../deliveries/reasons.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
-import { escapeHtml, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
+import { keyboard, splitForTelegram, titleOf } from './telegram-format.js';
+import { TelegramSender } from './telegram-send.js';
 import type { Store } from '../store/index.js';
 
 export { splitForTelegram, TELEGRAM_MAX_TEXT } from './telegram-format.js';
@@ -48,12 +46,6 @@ export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'unreachable' 
 /** The states in which Telegram does not work in this process. */
 const DOWN: ReadonlySet<TelegramStatus> = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped']);
 
-/** The longest 429 wait held inside a send; a longer one fails the send. */
-const MAX_WAIT_S = 30;
-
-/** Calls that the adapter retries on its own schedule (connecting, polling): auto-retry must not wait inside them. */
-const OWN_RETRIES = new Set(['getMe', 'getUpdates']);
-
 /** A refused token: 401, or 404 for one Telegram does not recognise at all. */
 function isUnauthorized(err: unknown): boolean {
   return err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404);
@@ -85,13 +77,7 @@ export class TelegramAdapter implements Transport {
   private stopping = false;
   private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
   private retrying?: Promise<void>;
-  /** Chats that asked for a wait too long to hold, until when, and why (sends to them fail meanwhile). */
-  private readonly waitUntil = new Map<string, { until: number; reason: string }>();
-  /** Groups upgraded to supergroups: old id → new id (also kept in the store). */
-  private readonly movedChats = new Map<string, string>();
-  /** The send being made (its deadline), for the retry transformer. */
-  private readonly sending = new AsyncLocalStorage<{ readonly deadline?: number }>();
-  private readonly now: () => number;
+  private readonly sender: TelegramSender;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
@@ -109,21 +95,17 @@ export class TelegramAdapter implements Transport {
   }
 
   constructor(private readonly options: TelegramAdapterOptions) {
-    this.now = options.now ?? Date.now;
     // grammY waits 500 s for an answer by default; long polling asks for 30 s, so 45 s bounds every call.
     this.bot = new Bot(options.token, { client: { timeoutSeconds: 45, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
-    // The plugin's defaults retry forever and wait as long as Telegram asks, and retry network errors
-    // without limit: bound the waits and tries, and let network errors through (the send fails with
-    // its reason; polling retries on its own schedule).
-    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: MAX_WAIT_S, rethrowHttpErrors: true });
-    this.bot.api.config.use((prev, method, payload, signal) => {
-      if (OWN_RETRIES.has(method)) return prev(method, payload, signal);
-      // A send due by a deadline waits only as long as its deadline allows (a stale push is not sent late).
-      const deadline = this.sending.getStore()?.deadline;
-      if (deadline === undefined) return retry(prev, method, payload, signal);
-      const left = Math.floor((deadline - this.now()) / 1000);
-      return autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: Math.max(0, Math.min(MAX_WAIT_S, left)), rethrowHttpErrors: true })(prev, method, payload, signal);
+    this.sender = new TelegramSender({
+      api: this.bot.api,
+      account: this.account,
+      store: options.store,
+      logger: options.logger,
+      now: options.now ?? Date.now,
+      onMembership: async (event) => options.onMembership?.(event, this),
     });
+    this.bot.api.config.use(this.sender.retries);
     // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
@@ -173,7 +155,7 @@ export class TelegramAdapter implements Transport {
       await options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
     });
     // Telegram says so in the old group when it becomes a supergroup: later sends use the new id.
-    this.bot.on('message:migrate_to_chat_id', (ctx) => this.moved(String(ctx.message.chat.id), String(ctx.message.migrate_to_chat_id)));
+    this.bot.on('message:migrate_to_chat_id', (ctx) => this.sender.moved(String(ctx.message.chat.id), String(ctx.message.migrate_to_chat_id)));
     this.bot.on('message:new_chat_members', async (ctx) => {
       const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
       const chat = ctx.message.chat;
@@ -181,7 +163,7 @@ export class TelegramAdapter implements Transport {
     });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
-      transport: { send: (chatId, content, o) => this.sending.run({ ...(o?.deadline !== undefined ? { deadline: o.deadline } : {}) }, () => this.sendNow(chatId, content, o ?? {})) },
+      transport: { send: (chatId, content, o) => this.sender.send(chatId, content, { ...(o?.replyTo ? { replyTo: o.replyTo } : {}), ...(o?.deadline !== undefined ? { deadline: o.deadline } : {}) }) },
       store: options.store,
       logger: options.logger,
       platform: 'telegram',
@@ -368,92 +350,5 @@ export class TelegramAdapter implements Transport {
   private async onText(ctx: Context): Promise<void> {
     const message = this.toIncoming(ctx);
     if (message) await this.options.router.handle(message, this);
-  }
-
-  /**
-   * One send through the queue, with Telegram's refusals handled by kind: a chat moved to a supergroup
-   * is followed (and remembered), a 429 whose wait is too long to hold fails, and so does every later
-   * send to that chat until the wait is over, without asking again; a group that removed the bot fails
-   * and is marked left.
-   */
-  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; deadline?: number }, hops = 0): Promise<SendResult> {
-    const target = await this.currentId(chatId);
-    const wait = this.waitUntil.get(target);
-    if (wait && wait.until > Date.now()) return { status: 'failed', reason: wait.reason };
-    try {
-      return await this.sendTo(target, content, options);
-    } catch (err) {
-      if (!(err instanceof GrammyError)) return { status: 'failed', reason: (err as Error).message };
-      const movedTo = err.parameters?.migrate_to_chat_id;
-      if (movedTo !== undefined && hops < 2) {
-        await this.moved(target, String(movedTo));
-        return this.sendNow(String(movedTo), content, options, hops + 1);
-      }
-      const said = `${err.error_code}: ${err.description}`;
-      const retryAfter = err.parameters?.retry_after;
-      if (err.error_code === 429 && retryAfter !== undefined) {
-        // auto-retry has waited out the short ones; this one is past the bound, or past the send's deadline.
-        if (retryAfter <= MAX_WAIT_S && options.deadline !== undefined && this.now() + retryAfter * 1000 > options.deadline) {
-          return { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(options.deadline).toISOString()} (${said})` };
-        }
-        const reason = `${Reason.RATE_LIMITED} (${said})`;
-        this.waitUntil.set(target, { until: Date.now() + retryAfter * 1000, reason });
-        return { status: 'failed', reason };
-      }
-      if (err.error_code === 403 && target.startsWith('-')) {
-        await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: target }, kind: 'bot-left', people: [] }, this);
-        return { status: 'failed', reason: `${Reason.BOT_REMOVED} (${said})` };
-      }
-      return { status: 'failed', reason: said };
-    }
-  }
-
-  /** The id a chat has now: a group upgraded to a supergroup answers on its new id. */
-  private async currentId(chatId: string): Promise<string> {
-    const known = this.movedChats.get(chatId) ?? (await this.options.store.get<string>(`tg-moved:${this.account}:${chatId}`).catch(() => undefined));
-    if (known) this.movedChats.set(chatId, known);
-    return known ?? chatId;
-  }
-
-  /** Remembers (for every process) that `from` is now `to`, and tells the group registry. */
-  private async moved(from: string, to: string): Promise<void> {
-    this.movedChats.set(from, to);
-    this.options.logger.info({ chatId: from, movedTo: to }, 'telegram: the group was upgraded to a supergroup; its new id is used from now on');
-    await this.options.store.set(`tg-moved:${this.account}:${from}`, to);
-    await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: from }, kind: 'migrated', movedTo: to, people: [] }, this);
-  }
-
-  private async sendTo(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
-    // Quote the question in a group, and a forwarded message (several may be waiting for their
-    // suggestions); still answer if it was deleted meanwhile.
-    const reply =
-      options.replyTo && (options.replyTo.chat.type === 'group' || options.replyTo.forwarded)
-        ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
-        : {};
-    if (content.kind === 'image') {
-      try {
-        await this.bot.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) });
-        return { status: 'sent' };
-      } catch (err) {
-        // A picture is extra; the words must still arrive.
-        this.options.logger.warn({ err, chatId }, 'telegram: sendPhoto failed; sending the caption as text');
-        if (!content.caption) throw err;
-        return this.sendTo(chatId, { kind: 'text', text: content.caption }, options);
-      }
-    }
-    if (content.kind === 'mention') {
-      // A real mention: a link to the person, which notifies them, not just their name as text.
-      const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-      const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
-      return { status: 'sent', messageId: String(sent.message_id) };
-    }
-    const pieces = splitForTelegram(content.text);
-    let last: { message_id: number } | undefined;
-    for (const [i, piece] of pieces.entries()) {
-      // Buttons go under the last piece, where the reader ends up.
-      const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
-      last = await this.bot.api.sendMessage(chatId, piece, { ...reply, ...markup });
-    }
-    return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
   }
 }
