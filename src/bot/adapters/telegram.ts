@@ -64,9 +64,10 @@ function describe(err: unknown, token: string): string {
 
 /**
  * Telegram through grammY: long polling with the runner (sequential per chat), or webhook updates
- * handed in by the HTTP server. Repeated deliveries of one update_id have one effect; 429s wait their
- * `retry_after` and 5xx back off, both bounded; a second process polling the same token (409) is
- * reported once and Telegram stays off in that process instead of crash-looping.
+ * handed in by the HTTP server. Repeated deliveries of one update_id have one effect. The connection is
+ * a state (`status`), never a crash: an API away is retried every `retryMs`; a refused token (401) or a
+ * second process polling the same token (409) is reported once and Telegram stays off in this process.
+ * Sends go through the paced queue and `TelegramSender` (bounded retries, Telegram's refusals by kind).
  */
 export class TelegramAdapter implements Transport {
   readonly bot: Bot;
