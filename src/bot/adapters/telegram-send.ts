@@ -1,6 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GrammyError, InputFile, type Api, type Transformer } from 'grammy';
+import { GrammyError, HttpError, InputFile, type Api, type Transformer } from 'grammy';
 import type { Logger } from '../../kernel/logger.js';
 import type { IncomingMessage, MembershipEvent, Outbound, SendResult } from '../context.js';
 import { Reason } from '../deliveries/reasons.js';
@@ -13,6 +13,13 @@ const MAX_WAIT_S = 30;
 /** Calls that the adapter retries on its own schedule (connecting, polling): auto-retry must not wait inside them. */
 const OWN_RETRIES = new Set(['getMe', 'getUpdates']);
 
+/** Network errors of a call that never reached Telegram: safe to make again (a timeout or a reset is not: it may have been sent). */
+const NEVER_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverReached(err: unknown): err is HttpError {
+  return err instanceof HttpError && NEVER_REACHED.has(String((err.error as { code?: unknown } | undefined)?.code));
+}
+
 export interface TelegramSenderOptions {
   readonly api: Api;
   /** The bot's id: the account in membership events and the key of moved chats. */
@@ -23,6 +30,10 @@ export interface TelegramSenderOptions {
   readonly now: () => number;
   /** Told of a group that removed the bot (bot-left) or moved to a new id (migrated). */
   readonly onMembership: (event: MembershipEvent) => Promise<void>;
+  /** While the API cannot be reached, a send tries again this often... Default 5 s. */
+  readonly retryMs?: number;
+  /** ...for at most this long (and never past its deadline). Default 60 s. */
+  readonly holdMs?: number;
 }
 
 export interface SendNowOptions {
@@ -44,7 +55,16 @@ export class TelegramSender {
   /** The send being made (its deadline), for the retry transformer. */
   private readonly sending = new AsyncLocalStorage<{ readonly deadline?: number }>();
 
+  private closed = false;
+  private readonly pauses = new Set<() => void>();
+
   constructor(private readonly options: TelegramSenderOptions) {}
+
+  /** Ends the waits for an API that is away: those sends fail now (the process is stopping). */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.pauses) wake();
+  }
 
   /**
    * The API transformer to install: auto-retry's defaults retry forever, wait as long as Telegram asks
@@ -77,6 +97,9 @@ export class TelegramSender {
     try {
       return await this.sendTo(target, content, options);
     } catch (err) {
+      if (neverReached(err) && options.deadline !== undefined && this.options.now() + (this.options.retryMs ?? 5_000) > options.deadline) {
+        return { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(options.deadline).toISOString()} (${err.message})` };
+      }
       if (!(err instanceof GrammyError)) return { status: 'failed', reason: (err as Error).message };
       const movedTo = err.parameters?.migrate_to_chat_id;
       if (movedTo !== undefined && hops < 2) {
@@ -126,7 +149,7 @@ export class TelegramSender {
         : {};
     if (content.kind === 'image') {
       try {
-        await this.options.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) });
+        await this.untilReached(() => this.options.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) }));
         return { status: 'sent' };
       } catch (err) {
         // A picture is extra; the words must still arrive.
@@ -138,7 +161,8 @@ export class TelegramSender {
     if (content.kind === 'mention') {
       // A real mention: a link to the person, which notifies them, not just their name as text.
       const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-      const sent = await this.options.api.sendMessage(chatId, `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT), { ...reply, parse_mode: 'HTML' });
+      const text = `${links} ${escapeHtml(content.text)}`.slice(0, TELEGRAM_MAX_TEXT);
+      const sent = await this.untilReached(() => this.options.api.sendMessage(chatId, text, { ...reply, parse_mode: 'HTML' }));
       return { status: 'sent', messageId: String(sent.message_id) };
     }
     const pieces = splitForTelegram(content.text);
@@ -146,8 +170,39 @@ export class TelegramSender {
     for (const [i, piece] of pieces.entries()) {
       // Buttons go under the last piece, where the reader ends up.
       const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
-      last = await this.options.api.sendMessage(chatId, piece, { ...reply, ...markup });
+      // Each piece on its own: a piece already sent is never sent again.
+      last = await this.untilReached(() => this.options.api.sendMessage(chatId, piece, { ...reply, ...markup }));
     }
     return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
+  }
+
+  /**
+   * Makes one API call, again every `retryMs` while it cannot reach Telegram at all (an outage): for at
+   * most `holdMs`, never past the send's deadline, not once the process stops. Anything else is thrown.
+   */
+  private async untilReached<T>(call: () => Promise<T>): Promise<T> {
+    const retryMs = this.options.retryMs ?? 5_000;
+    const since = Date.now();
+    let said = false;
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        const deadline = this.sending.getStore()?.deadline;
+        const late = (deadline !== undefined && this.options.now() + retryMs > deadline) || Date.now() - since + retryMs > (this.options.holdMs ?? 60_000);
+        if (!neverReached(err) || this.closed || late) throw err;
+        if (!said) this.options.logger.warn({ reason: String((err.error as { code?: unknown } | undefined)?.code) }, 'telegram: the Bot API cannot be reached; a send waits for it');
+        said = true;
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.pauses.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, retryMs);
+          this.pauses.add(wake);
+        });
+      }
+    }
   }
 }

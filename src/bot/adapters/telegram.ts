@@ -77,7 +77,6 @@ export class TelegramAdapter implements Transport {
   private webhook?: { readonly url?: string; readonly secret?: string };
   private stopping = false;
   private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
-  private retrying?: Promise<void>;
   private readonly sender: TelegramSender;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
@@ -105,6 +104,7 @@ export class TelegramAdapter implements Transport {
       logger: options.logger,
       now: options.now ?? Date.now,
       onMembership: async (event) => options.onMembership?.(event, this),
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
     });
     this.bot.api.config.use(this.sender.retries);
     // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
@@ -192,7 +192,7 @@ export class TelegramAdapter implements Transport {
     if (options.webhook || options.webhookUrl) {
       this.webhook = { ...(options.webhookUrl ? { url: options.webhookUrl } : {}), ...(options.webhookSecret ? { secret: options.webhookSecret } : {}) };
     }
-    if (!(await this.connect()) && this.status === 'unreachable') this.retrying = this.retryConnect();
+    if (!(await this.connect()) && this.status === 'unreachable') void this.retryConnect();
   }
 
   private async connect(): Promise<boolean> {
@@ -226,12 +226,35 @@ export class TelegramAdapter implements Transport {
   /** Tries to connect every `retryMs` while the API cannot be reached, until connected, refused or stopped. */
   private async retryConnect(): Promise<void> {
     while (this.status === 'unreachable' && !this.stopping) {
-      await new Promise<void>((resolve) => {
-        this.retryTimer = { timer: setTimeout(resolve, this.options.retryMs ?? 5_000), done: resolve };
-      });
-      this.retryTimer = undefined;
+      await this.pause();
       if (this.stopping || (await this.connect())) return;
     }
+  }
+
+  /**
+   * While polling is cut off, asks getMe every `retryMs`: a long poll that gets through answers only when
+   * an update comes (up to 30 s), and /healthz must not say unreachable that long after the API is back.
+   */
+  private async probe(): Promise<void> {
+    while (this.status === 'unreachable' && !this.stopping) {
+      await this.pause();
+      if (this.stopping || this.status !== 'unreachable') return;
+      const back = await this.bot.api.getMe().then(
+        () => true,
+        () => false,
+      );
+      if (back) this.setState('polling');
+    }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.retryTimer = undefined;
+        resolve();
+      };
+      this.retryTimer = { timer: setTimeout(done, this.options.retryMs ?? 5_000), done };
+    });
   }
 
   /** Records a change of the connection's state: logged once (without a stack) and told to `onStatus`. */
@@ -240,6 +263,7 @@ export class TelegramAdapter implements Transport {
     // Once off (refused, conflict, stopped), a late answer to an earlier call does not bring it back.
     if (next === before || before === 'unauthorized' || before === 'conflict' || before === 'stopped') return;
     this.state = next;
+    if (next === 'unreachable' && this.runner) void this.probe();
     const { logger } = this.options;
     if (next === 'conflict') logger.error({ reason: detail }, 'telegram: another process is already polling this bot token (409 Conflict); Telegram is off in this process');
     else if (next === 'unauthorized') logger.error({ reason: detail }, 'telegram: the bot token was refused; Telegram is off in this process');
@@ -257,9 +281,10 @@ export class TelegramAdapter implements Transport {
       clearTimeout(this.retryTimer.timer);
       this.retryTimer.done();
     }
-    await this.retrying;
+    // A try under way (getMe) is not waited for: it sees `stopping` when it ends and starts nothing.
     if (this.runner?.isRunning()) await this.runner.stop();
     this.state = 'stopped';
+    this.sender.close();
     await this.queue.drain();
   }
 
