@@ -162,3 +162,26 @@ describe('a push while the Bot API is away', () => {
     expect((await store.tables.deliveries.list({ source: 'live:L10:reminder' })).map((d) => d.status)).toEqual(['expired']);
   });
 });
+
+describe('stopping while a send waits for the Bot API', () => {
+  it('ends the wait: the send is dropped (shutting down), not failed later or sent after the stop', async () => {
+    const own = new FakeBotApi(TOKEN);
+    await own.start();
+    const ownLogs = captureLogger();
+    const ownStore = memoryStore();
+    const router = new Router({ store: ownStore, prompts, logger: ownLogs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).start();
+    const a = new TelegramAdapter({ token: TOKEN, apiRoot: own.apiRoot, router, store: ownStore, logger: ownLogs.logger, prompts, tz: 'Asia/Shanghai', retryMs: 50, pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } } });
+    await a.start();
+    await own.stop();
+    // Once the outage is seen (the connections to the old server are gone), a call is refused outright.
+    await until(() => a.status === 'unreachable', 'the outage to be seen');
+    const pending = a.send('-9', { kind: 'text', text: '收尾通知' }, { source: 'live:L11:closing', deadline: Date.now() + 60_000 });
+    await until(() => ownLogs.lines().some((l) => l.msg === 'telegram: the Bot API cannot be reached; a send waits for it'), 'the send to wait');
+    await a.stop();
+    expect(await pending).toMatchObject({ status: 'dropped', reason: 'shutting down' });
+    expect((await ownStore.tables.deliveries.list({ source: 'live:L11:closing' })).map((d) => d.status)).toEqual(['dropped']);
+    await own.start();
+    expect(own.count('sendMessage')).toBe(0);
+    await own.stop();
+  });
+});

@@ -60,10 +60,15 @@ export class TelegramSender {
 
   constructor(private readonly options: TelegramSenderOptions) {}
 
-  /** Ends the waits for an API that is away: those sends fail now (the process is stopping). */
+  /** Ends the waits for an API that is away: those sends are dropped now (the process is stopping). */
   close(): void {
     this.closed = true;
     for (const wake of this.pauses) wake();
+  }
+
+  /** Takes sends again after `close` (the adapter started again). */
+  open(): void {
+    this.closed = false;
   }
 
   /**
@@ -100,6 +105,7 @@ export class TelegramSender {
       if (neverReached(err) && options.deadline !== undefined && this.options.now() + (this.options.retryMs ?? 5_000) > options.deadline) {
         return { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(options.deadline).toISOString()} (${err.message})` };
       }
+      if (neverReached(err) && this.closed) return { status: 'dropped', reason: Reason.SHUTTING_DOWN };
       if (!(err instanceof GrammyError)) return { status: 'failed', reason: (err as Error).message };
       const movedTo = err.parameters?.migrate_to_chat_id;
       if (movedTo !== undefined && hops < 2) {

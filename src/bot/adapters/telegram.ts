@@ -189,6 +189,7 @@ export class TelegramAdapter implements Transport {
   async start(options: { webhook?: boolean; webhookUrl?: string; webhookSecret?: string } = {}): Promise<void> {
     this.stopping = false;
     this.state = 'starting';
+    this.sender.open();
     if (options.webhook || options.webhookUrl) {
       this.webhook = { ...(options.webhookUrl ? { url: options.webhookUrl } : {}), ...(options.webhookSecret ? { secret: options.webhookSecret } : {}) };
     }
