@@ -1,6 +1,6 @@
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { sequentialize } from '@grammyjs/runner';
 import { timingSafeEqual } from 'node:crypto';
-import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import { Bot, GrammyError, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -8,7 +8,10 @@ import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
 import { keyboard, splitForTelegram, titleOf } from './telegram-format.js';
+import { TelegramConnection, type TelegramStartOptions, type TelegramStatus } from './telegram-connection.js';
 import { TelegramSender } from './telegram-send.js';
+
+export type { TelegramStatus } from './telegram-connection.js';
 import type { Store } from '../store/index.js';
 
 export { splitForTelegram, TELEGRAM_MAX_TEXT } from './telegram-format.js';
@@ -37,32 +40,6 @@ export interface TelegramAdapterOptions {
 }
 
 /**
- * Where the connection to the Bot API stands: connected (`polling`, `webhook`), trying again
- * (`unreachable`: network or 5xx), or off in this process (`unauthorized`: a revoked token, `conflict`:
- * another process polls the token, `stopped`).
- */
-export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'unreachable' | 'unauthorized' | 'conflict' | 'stopped';
-
-/** The states in which Telegram does not work in this process. */
-const DOWN: ReadonlySet<TelegramStatus> = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped']);
-
-/** A refused token: 401, or 404 for one Telegram does not recognise at all. */
-function isUnauthorized(err: unknown): boolean {
-  return err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404);
-}
-
-/** An error as the log and the operators read it: Telegram's own words, without a stack or the token (a network error names the URL). */
-function describe(err: unknown, token: string): string {
-  const said =
-    err instanceof GrammyError
-      ? `${err.error_code}: ${err.description}`
-      : err instanceof HttpError
-        ? `network: ${(err.error as Error | undefined)?.message ?? err.message}`
-        : ((err as Error)?.message ?? String(err));
-  return said.split(token).join('<token>');
-}
-
-/**
  * Telegram through grammY: long polling with the runner (sequential per chat), or webhook updates
  * handed in by the HTTP server. Repeated deliveries of one update_id have one effect. The connection is
  * a state (`status`), never a crash: an API away is retried every `retryMs`; a refused token (401) or a
@@ -72,12 +49,8 @@ function describe(err: unknown, token: string): string {
 export class TelegramAdapter implements Transport {
   readonly bot: Bot;
   private readonly queue: SendQueue;
-  private runner?: RunnerHandle;
-  private state: TelegramStatus = 'starting';
-  private webhook?: { readonly url?: string; readonly secret?: string };
-  private stopping = false;
-  private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
   private readonly sender: TelegramSender;
+  private readonly connection: TelegramConnection;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
@@ -86,12 +59,12 @@ export class TelegramAdapter implements Transport {
 
   /** For /healthz: starting, polling, webhook, unreachable, unauthorized, conflict or stopped. */
   get status(): TelegramStatus {
-    return this.state;
+    return this.connection.status;
   }
 
   /** True while Telegram does not work in this process (for /healthz's `ok`). */
   get down(): boolean {
-    return DOWN.has(this.state);
+    return this.connection.down;
   }
 
   constructor(private readonly options: TelegramAdapterOptions) {
@@ -107,19 +80,16 @@ export class TelegramAdapter implements Transport {
       ...(options.retryMs ? { retryMs: options.retryMs } : {}),
     });
     this.bot.api.config.use(this.sender.retries);
-    // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
-    this.bot.api.config.use(async (prev, method, payload, signal) => {
-      if (method !== 'getUpdates') return prev(method, payload, signal);
-      try {
-        const res = await prev(method, payload, signal);
-        if (res.ok) this.setState('polling');
-        else if (res.error_code >= 500 || res.error_code === 429) this.setState('unreachable', `${res.error_code}: ${res.description}`);
-        return res;
-      } catch (err) {
-        if (!signal?.aborted && !this.stopping) this.setState('unreachable', describe(err, this.options.token));
-        throw err;
-      }
+    this.connection = new TelegramConnection({
+      bot: this.bot,
+      token: options.token,
+      logger: options.logger,
+      onConnected: () => this.registerCommands(),
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     });
+    // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
+    this.bot.api.config.use(this.connection.observe);
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.use(async (ctx, next) => {
       // Webhook deliveries can repeat: one update id, one effect, across processes (keyed by bot).
@@ -186,105 +156,14 @@ export class TelegramAdapter implements Transport {
    * Never throws for Telegram's sake: a refused token leaves Telegram `unauthorized` (off); an API that
    * cannot be reached leaves it `unreachable` and is tried again every `retryMs` until it answers.
    */
-  async start(options: { webhook?: boolean; webhookUrl?: string; webhookSecret?: string } = {}): Promise<void> {
-    this.stopping = false;
-    this.state = 'starting';
+  async start(options: TelegramStartOptions = {}): Promise<void> {
     this.sender.open();
-    if (options.webhook || options.webhookUrl) {
-      this.webhook = { ...(options.webhookUrl ? { url: options.webhookUrl } : {}), ...(options.webhookSecret ? { secret: options.webhookSecret } : {}) };
-    }
-    if (!(await this.connect()) && this.status === 'unreachable') void this.retryConnect();
-  }
-
-  private async connect(): Promise<boolean> {
-    try {
-      this.bot.botInfo = await this.bot.api.getMe();
-      if (this.webhook?.url) await this.bot.api.setWebhook(this.webhook.url, this.webhook.secret ? { secret_token: this.webhook.secret } : {});
-    } catch (err) {
-      this.setState(isUnauthorized(err) ? 'unauthorized' : 'unreachable', describe(err, this.options.token));
-      return false;
-    }
-    if (this.stopping) return false;
-    await this.registerCommands();
-    if (this.webhook) {
-      this.setState('webhook');
-      return true;
-    }
-    // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
-    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ reason: describe(err, this.options.token) }, 'telegram: deleteWebhook failed'));
-    // An outage is retried every `retryMs` for as long as it lasts (the default doubles up to hours).
-    const runner = run(this.bot, { runner: { silent: true, retryInterval: this.options.retryMs ?? 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
-    this.runner = runner;
-    this.setState('polling');
-    runner.task()?.catch((err: unknown) => {
-      if (this.stopping) return;
-      const code = err instanceof GrammyError ? err.error_code : undefined;
-      this.setState(code === 409 ? 'conflict' : isUnauthorized(err) ? 'unauthorized' : 'stopped', describe(err, this.options.token));
-    });
-    return true;
-  }
-
-  /** Tries to connect every `retryMs` while the API cannot be reached, until connected, refused or stopped. */
-  private async retryConnect(): Promise<void> {
-    while (this.status === 'unreachable' && !this.stopping) {
-      await this.pause();
-      if (this.stopping || (await this.connect())) return;
-    }
-  }
-
-  /**
-   * While polling is cut off, asks getMe every `retryMs`: a long poll that gets through answers only when
-   * an update comes (up to 30 s), and /healthz must not say unreachable that long after the API is back.
-   */
-  private async probe(): Promise<void> {
-    while (this.status === 'unreachable' && !this.stopping) {
-      await this.pause();
-      if (this.stopping || this.status !== 'unreachable') return;
-      const back = await this.bot.api.getMe().then(
-        () => true,
-        () => false,
-      );
-      if (back) this.setState('polling');
-    }
-  }
-
-  private pause(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.retryTimer = undefined;
-        resolve();
-      };
-      this.retryTimer = { timer: setTimeout(done, this.options.retryMs ?? 5_000), done };
-    });
-  }
-
-  /** Records a change of the connection's state: logged once (without a stack) and told to `onStatus`. */
-  private setState(next: TelegramStatus, detail = ''): void {
-    const before = this.state;
-    // Once off (refused, conflict, stopped), a late answer to an earlier call does not bring it back.
-    if (next === before || before === 'unauthorized' || before === 'conflict' || before === 'stopped') return;
-    this.state = next;
-    if (next === 'unreachable' && this.runner) void this.probe();
-    const { logger } = this.options;
-    if (next === 'conflict') logger.error({ reason: detail }, 'telegram: another process is already polling this bot token (409 Conflict); Telegram is off in this process');
-    else if (next === 'unauthorized') logger.error({ reason: detail }, 'telegram: the bot token was refused; Telegram is off in this process');
-    else if (next === 'unreachable') logger.warn({ reason: detail }, 'telegram: the Bot API cannot be reached; trying again');
-    else if (next === 'stopped') logger.error({ reason: detail }, 'telegram: polling stopped');
-    else if (before === 'unreachable') logger.info({ status: next }, 'telegram: the Bot API answers again');
-    else logger.info({ status: next }, 'telegram: connected');
-    if (before !== 'starting' || next !== 'polling') this.options.onStatus?.(next, detail);
+    await this.connection.start(options);
   }
 
   /** Stops polling (and any reconnecting) and sends what is queued. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer.timer);
-      this.retryTimer.done();
-    }
-    // A try under way (getMe) is not waited for: it sees `stopping` when it ends and starts nothing.
-    if (this.runner?.isRunning()) await this.runner.stop();
-    this.state = 'stopped';
+    await this.connection.stop();
     this.sender.close();
     await this.queue.drain();
   }
