@@ -83,5 +83,7 @@ describe('opsbot start with Telegram', () => {
     expect(replies(4004)).toHaveLength(1);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
+    // A first connection is no news: nothing said of Telegram's connection on stderr.
+    for (const key of ['cli/telegram-back', 'cli/telegram-unreachable']) expect(run.output()).not.toContain(prompts.render(key));
   });
 });

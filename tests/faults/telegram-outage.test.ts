@@ -135,3 +135,53 @@ describe('the token revoked while polling (401)', () => {
     }
   });
 });
+
+describe('a push while the Bot API is away', () => {
+  it('waits for it to come back (the call never reached Telegram) and goes out once', async () => {
+    await api.stop();
+    // Once the outage is seen (the connections to the old server are gone), a call is refused outright.
+    await until(() => adapter.status === 'unreachable', 'the outage to be seen');
+    const pending = adapter.send('-300', { kind: 'text', text: '开播提醒' }, { source: 'live:L9:reminder', deadline: Date.now() + 60_000 });
+    await until(() => logs.lines().some((l) => l.msg === 'telegram: the Bot API cannot be reached; a send waits for it'), 'the send to wait');
+    await api.start();
+    expect(await pending).toMatchObject({ status: 'sent' });
+    expect(api.sent(-300)).toEqual(['开播提醒']);
+    const logged = await store.tables.deliveries.list({ source: 'live:L9:reminder' });
+    expect(logged.map((d) => d.status)).toEqual(['sent']);
+  });
+
+  it('is stale once its deadline is near: not sent, expired with the reason', async () => {
+    await until(() => adapter.status === 'polling', 'polling again');
+    await api.stop();
+    await until(() => adapter.status === 'unreachable', 'the outage to be seen');
+    const before = api.count('sendMessage');
+    const result = await adapter.send('-301', { kind: 'text', text: '5 分钟后开播' }, { source: 'live:L10:reminder', deadline: Date.now() + 300 });
+    await api.start();
+    expect(result).toMatchObject({ status: 'expired', reason: expect.stringMatching(/^past its deadline/) });
+    expect(api.count('sendMessage')).toBe(before);
+    expect((await store.tables.deliveries.list({ source: 'live:L10:reminder' })).map((d) => d.status)).toEqual(['expired']);
+  });
+});
+
+describe('stopping while a send waits for the Bot API', () => {
+  it('ends the wait: the send is dropped (shutting down), not failed later or sent after the stop', async () => {
+    const own = new FakeBotApi(TOKEN);
+    await own.start();
+    const ownLogs = captureLogger();
+    const ownStore = memoryStore();
+    const router = new Router({ store: ownStore, prompts, logger: ownLogs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).start();
+    const a = new TelegramAdapter({ token: TOKEN, apiRoot: own.apiRoot, router, store: ownStore, logger: ownLogs.logger, prompts, tz: 'Asia/Shanghai', retryMs: 50, pacing: { gap: [0, 0], chatSwitchGap: [0, 0], quietHours: { start: '00:00', end: '00:00' } } });
+    await a.start();
+    await own.stop();
+    // Once the outage is seen (the connections to the old server are gone), a call is refused outright.
+    await until(() => a.status === 'unreachable', 'the outage to be seen');
+    const pending = a.send('-9', { kind: 'text', text: '收尾通知' }, { source: 'live:L11:closing', deadline: Date.now() + 60_000 });
+    await until(() => ownLogs.lines().some((l) => l.msg === 'telegram: the Bot API cannot be reached; a send waits for it'), 'the send to wait');
+    await a.stop();
+    expect(await pending).toMatchObject({ status: 'dropped', reason: 'shutting down' });
+    expect((await ownStore.tables.deliveries.list({ source: 'live:L11:closing' })).map((d) => d.status)).toEqual(['dropped']);
+    await own.start();
+    expect(own.count('sendMessage')).toBe(0);
+    await own.stop();
+  });
+});

@@ -1,16 +1,17 @@
-import { autoRetry } from '@grammyjs/auto-retry';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { sequentialize } from '@grammyjs/runner';
 import { timingSafeEqual } from 'node:crypto';
-import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
+import { Bot, GrammyError, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { IncomingMessage, MembershipEvent, Outbound, Role, SendOptions, SendResult, Transport } from '../context.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import type { Router } from '../router.js';
-import { Reason } from '../deliveries/reasons.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
-import { escapeHtml, escapeHtmlWithin, keyboard, splitForTelegram, TELEGRAM_MAX_TEXT, titleOf } from './telegram-format.js';
+import { keyboard, splitForTelegram, titleOf } from './telegram-format.js';
+import { TelegramConnection, type TelegramStartOptions, type TelegramStatus } from './telegram-connection.js';
+import { TelegramSender } from './telegram-send.js';
+
+export type { TelegramStatus } from './telegram-connection.js';
 import type { Store } from '../store/index.js';
 
 export { splitForTelegram, TELEGRAM_MAX_TEXT } from './telegram-format.js';
@@ -39,59 +40,17 @@ export interface TelegramAdapterOptions {
 }
 
 /**
- * Where the connection to the Bot API stands: connected (`polling`, `webhook`), trying again
- * (`unreachable`: network or 5xx), or off in this process (`unauthorized`: a revoked token, `conflict`:
- * another process polls the token, `stopped`).
- */
-export type TelegramStatus = 'starting' | 'polling' | 'webhook' | 'unreachable' | 'unauthorized' | 'conflict' | 'stopped';
-
-/** The states in which Telegram does not work in this process. */
-const DOWN: ReadonlySet<TelegramStatus> = new Set(['unreachable', 'unauthorized', 'conflict', 'stopped']);
-
-/** The longest 429 wait held inside a send; a longer one fails the send. */
-const MAX_WAIT_S = 30;
-
-/** Calls that the adapter retries on its own schedule (connecting, polling): auto-retry must not wait inside them. */
-const OWN_RETRIES = new Set(['getMe', 'getUpdates']);
-
-/** A refused token: 401, or 404 for one Telegram does not recognise at all. */
-function isUnauthorized(err: unknown): boolean {
-  return err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404);
-}
-
-/** An error as the log and the operators read it: Telegram's own words, without a stack or the token (a network error names the URL). */
-function describe(err: unknown, token: string): string {
-  const said =
-    err instanceof GrammyError
-      ? `${err.error_code}: ${err.description}`
-      : err instanceof HttpError
-        ? `network: ${(err.error as Error | undefined)?.message ?? err.message}`
-        : ((err as Error)?.message ?? String(err));
-  return said.split(token).join('<token>');
-}
-
-/**
  * Telegram through grammY: long polling with the runner (sequential per chat), or webhook updates
- * handed in by the HTTP server. Repeated deliveries of one update_id have one effect; 429s wait their
- * `retry_after` and 5xx back off, both bounded; a second process polling the same token (409) is
- * reported once and Telegram stays off in that process instead of crash-looping.
+ * handed in by the HTTP server. Repeated deliveries of one update_id have one effect. The connection is
+ * a state (`status`), never a crash: an API away is retried every `retryMs`; a refused token (401) or a
+ * second process polling the same token (409) is reported once and Telegram stays off in this process.
+ * Sends go through the paced queue and `TelegramSender` (bounded retries, Telegram's refusals by kind).
  */
 export class TelegramAdapter implements Transport {
   readonly bot: Bot;
   private readonly queue: SendQueue;
-  private runner?: RunnerHandle;
-  private state: TelegramStatus = 'starting';
-  private webhook?: { readonly url?: string; readonly secret?: string };
-  private stopping = false;
-  private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
-  private retrying?: Promise<void>;
-  /** Chats that asked for a wait too long to hold, until when, and why (sends to them fail meanwhile). */
-  private readonly waitUntil = new Map<string, { until: number; reason: string }>();
-  /** Groups upgraded to supergroups: old id → new id (also kept in the store). */
-  private readonly movedChats = new Map<string, string>();
-  /** The send being made (its deadline), for the retry transformer. */
-  private readonly sending = new AsyncLocalStorage<{ readonly deadline?: number }>();
-  private readonly now: () => number;
+  private readonly sender: TelegramSender;
+  private readonly connection: TelegramConnection;
 
   /** The bot's id (the token's first part): the account its outbox entries are sent from. */
   get account(): string {
@@ -100,43 +59,37 @@ export class TelegramAdapter implements Transport {
 
   /** For /healthz: starting, polling, webhook, unreachable, unauthorized, conflict or stopped. */
   get status(): TelegramStatus {
-    return this.state;
+    return this.connection.status;
   }
 
   /** True while Telegram does not work in this process (for /healthz's `ok`). */
   get down(): boolean {
-    return DOWN.has(this.state);
+    return this.connection.down;
   }
 
   constructor(private readonly options: TelegramAdapterOptions) {
-    this.now = options.now ?? Date.now;
     // grammY waits 500 s for an answer by default; long polling asks for 30 s, so 45 s bounds every call.
     this.bot = new Bot(options.token, { client: { timeoutSeconds: 45, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
-    // The plugin's defaults retry forever and wait as long as Telegram asks, and retry network errors
-    // without limit: bound the waits and tries, and let network errors through (the send fails with
-    // its reason; polling retries on its own schedule).
-    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: MAX_WAIT_S, rethrowHttpErrors: true });
-    this.bot.api.config.use((prev, method, payload, signal) => {
-      if (OWN_RETRIES.has(method)) return prev(method, payload, signal);
-      // A send due by a deadline waits only as long as its deadline allows (a stale push is not sent late).
-      const deadline = this.sending.getStore()?.deadline;
-      if (deadline === undefined) return retry(prev, method, payload, signal);
-      const left = Math.floor((deadline - this.now()) / 1000);
-      return autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: Math.max(0, Math.min(MAX_WAIT_S, left)), rethrowHttpErrors: true })(prev, method, payload, signal);
+    this.sender = new TelegramSender({
+      api: this.bot.api,
+      account: this.account,
+      store: options.store,
+      logger: options.logger,
+      now: options.now ?? Date.now,
+      onMembership: async (event) => options.onMembership?.(event, this),
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
+    });
+    this.bot.api.config.use(this.sender.retries);
+    this.connection = new TelegramConnection({
+      bot: this.bot,
+      token: options.token,
+      logger: options.logger,
+      onConnected: () => this.registerCommands(),
+      ...(options.retryMs ? { retryMs: options.retryMs } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     });
     // Polling's outcome is the connection's state: an outage while polling is seen (and its end).
-    this.bot.api.config.use(async (prev, method, payload, signal) => {
-      if (method !== 'getUpdates') return prev(method, payload, signal);
-      try {
-        const res = await prev(method, payload, signal);
-        if (res.ok) this.setState('polling');
-        else if (res.error_code >= 500 || res.error_code === 429) this.setState('unreachable', `${res.error_code}: ${res.description}`);
-        return res;
-      } catch (err) {
-        if (!signal?.aborted && !this.stopping) this.setState('unreachable', describe(err, this.options.token));
-        throw err;
-      }
-    });
+    this.bot.api.config.use(this.connection.observe);
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.use(async (ctx, next) => {
       // Webhook deliveries can repeat: one update id, one effect, across processes (keyed by bot).
@@ -173,7 +126,7 @@ export class TelegramAdapter implements Transport {
       await options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: String(chat.id), ...titleOf(chat) }, kind, people: [] }, this);
     });
     // Telegram says so in the old group when it becomes a supergroup: later sends use the new id.
-    this.bot.on('message:migrate_to_chat_id', (ctx) => this.moved(String(ctx.message.chat.id), String(ctx.message.migrate_to_chat_id)));
+    this.bot.on('message:migrate_to_chat_id', (ctx) => this.sender.moved(String(ctx.message.chat.id), String(ctx.message.migrate_to_chat_id)));
     this.bot.on('message:new_chat_members', async (ctx) => {
       const people = ctx.message.new_chat_members.filter((u) => !u.is_bot).map((u) => ({ id: String(u.id), name: [u.first_name, u.last_name].filter(Boolean).join(' ') }));
       const chat = ctx.message.chat;
@@ -181,7 +134,7 @@ export class TelegramAdapter implements Transport {
     });
     this.bot.catch((err) => options.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
     this.queue = new SendQueue({
-      transport: { send: (chatId, content, o) => this.sending.run({ ...(o?.deadline !== undefined ? { deadline: o.deadline } : {}) }, () => this.sendNow(chatId, content, o ?? {})) },
+      transport: { send: (chatId, content, o) => this.sender.send(chatId, content, { ...(o?.replyTo ? { replyTo: o.replyTo } : {}), ...(o?.deadline !== undefined ? { deadline: o.deadline } : {}) }) },
       store: options.store,
       logger: options.logger,
       platform: 'telegram',
@@ -203,80 +156,15 @@ export class TelegramAdapter implements Transport {
    * Never throws for Telegram's sake: a refused token leaves Telegram `unauthorized` (off); an API that
    * cannot be reached leaves it `unreachable` and is tried again every `retryMs` until it answers.
    */
-  async start(options: { webhook?: boolean; webhookUrl?: string; webhookSecret?: string } = {}): Promise<void> {
-    this.stopping = false;
-    this.state = 'starting';
-    if (options.webhook || options.webhookUrl) {
-      this.webhook = { ...(options.webhookUrl ? { url: options.webhookUrl } : {}), ...(options.webhookSecret ? { secret: options.webhookSecret } : {}) };
-    }
-    if (!(await this.connect()) && this.status === 'unreachable') this.retrying = this.retryConnect();
-  }
-
-  private async connect(): Promise<boolean> {
-    try {
-      this.bot.botInfo = await this.bot.api.getMe();
-      if (this.webhook?.url) await this.bot.api.setWebhook(this.webhook.url, this.webhook.secret ? { secret_token: this.webhook.secret } : {});
-    } catch (err) {
-      this.setState(isUnauthorized(err) ? 'unauthorized' : 'unreachable', describe(err, this.options.token));
-      return false;
-    }
-    if (this.stopping) return false;
-    await this.registerCommands();
-    if (this.webhook) {
-      this.setState('webhook');
-      return true;
-    }
-    // Polling is refused while a webhook is set (say, from an earlier run in webhook mode).
-    await this.bot.api.deleteWebhook().catch((err: unknown) => this.options.logger.warn({ reason: describe(err, this.options.token) }, 'telegram: deleteWebhook failed'));
-    // An outage is retried every `retryMs` for as long as it lasts (the default doubles up to hours).
-    const runner = run(this.bot, { runner: { silent: true, retryInterval: this.options.retryMs ?? 5_000, maxRetryTime: Number.MAX_SAFE_INTEGER } });
-    this.runner = runner;
-    this.setState('polling');
-    runner.task()?.catch((err: unknown) => {
-      if (this.stopping) return;
-      const code = err instanceof GrammyError ? err.error_code : undefined;
-      this.setState(code === 409 ? 'conflict' : isUnauthorized(err) ? 'unauthorized' : 'stopped', describe(err, this.options.token));
-    });
-    return true;
-  }
-
-  /** Tries to connect every `retryMs` while the API cannot be reached, until connected, refused or stopped. */
-  private async retryConnect(): Promise<void> {
-    while (this.status === 'unreachable' && !this.stopping) {
-      await new Promise<void>((resolve) => {
-        this.retryTimer = { timer: setTimeout(resolve, this.options.retryMs ?? 5_000), done: resolve };
-      });
-      this.retryTimer = undefined;
-      if (this.stopping || (await this.connect())) return;
-    }
-  }
-
-  /** Records a change of the connection's state: logged once (without a stack) and told to `onStatus`. */
-  private setState(next: TelegramStatus, detail = ''): void {
-    const before = this.state;
-    // Once off (refused, conflict, stopped), a late answer to an earlier call does not bring it back.
-    if (next === before || before === 'unauthorized' || before === 'conflict' || before === 'stopped') return;
-    this.state = next;
-    const { logger } = this.options;
-    if (next === 'conflict') logger.error({ reason: detail }, 'telegram: another process is already polling this bot token (409 Conflict); Telegram is off in this process');
-    else if (next === 'unauthorized') logger.error({ reason: detail }, 'telegram: the bot token was refused; Telegram is off in this process');
-    else if (next === 'unreachable') logger.warn({ reason: detail }, 'telegram: the Bot API cannot be reached; trying again');
-    else if (next === 'stopped') logger.error({ reason: detail }, 'telegram: polling stopped');
-    else if (before === 'unreachable') logger.info({ status: next }, 'telegram: the Bot API answers again');
-    else logger.info({ status: next }, 'telegram: connected');
-    if (before !== 'starting' || next !== 'polling') this.options.onStatus?.(next, detail);
+  async start(options: TelegramStartOptions = {}): Promise<void> {
+    this.sender.open();
+    await this.connection.start(options);
   }
 
   /** Stops polling (and any reconnecting) and sends what is queued. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer.timer);
-      this.retryTimer.done();
-    }
-    await this.retrying;
-    if (this.runner?.isRunning()) await this.runner.stop();
-    this.state = 'stopped';
+    await this.connection.stop();
+    this.sender.close();
     await this.queue.drain();
   }
 
@@ -368,92 +256,5 @@ export class TelegramAdapter implements Transport {
   private async onText(ctx: Context): Promise<void> {
     const message = this.toIncoming(ctx);
     if (message) await this.options.router.handle(message, this);
-  }
-
-  /**
-   * One send through the queue, with Telegram's refusals handled by kind: a chat moved to a supergroup
-   * is followed (and remembered), a 429 whose wait is too long to hold fails, and so does every later
-   * send to that chat until the wait is over, without asking again; a group that removed the bot fails
-   * and is marked left.
-   */
-  private async sendNow(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage; deadline?: number }, hops = 0): Promise<SendResult> {
-    const target = await this.currentId(chatId);
-    const wait = this.waitUntil.get(target);
-    if (wait && wait.until > Date.now()) return { status: 'failed', reason: wait.reason };
-    try {
-      return await this.sendTo(target, content, options);
-    } catch (err) {
-      if (!(err instanceof GrammyError)) return { status: 'failed', reason: (err as Error).message };
-      const movedTo = err.parameters?.migrate_to_chat_id;
-      if (movedTo !== undefined && hops < 2) {
-        await this.moved(target, String(movedTo));
-        return this.sendNow(String(movedTo), content, options, hops + 1);
-      }
-      const said = `${err.error_code}: ${err.description}`;
-      const retryAfter = err.parameters?.retry_after;
-      if (err.error_code === 429 && retryAfter !== undefined) {
-        // auto-retry has waited out the short ones; this one is past the bound, or past the send's deadline.
-        if (retryAfter <= MAX_WAIT_S && options.deadline !== undefined && this.now() + retryAfter * 1000 > options.deadline) {
-          return { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(options.deadline).toISOString()} (${said})` };
-        }
-        const reason = `${Reason.RATE_LIMITED} (${said})`;
-        this.waitUntil.set(target, { until: Date.now() + retryAfter * 1000, reason });
-        return { status: 'failed', reason };
-      }
-      if (err.error_code === 403 && target.startsWith('-')) {
-        await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: target }, kind: 'bot-left', people: [] }, this);
-        return { status: 'failed', reason: `${Reason.BOT_REMOVED} (${said})` };
-      }
-      return { status: 'failed', reason: said };
-    }
-  }
-
-  /** The id a chat has now: a group upgraded to a supergroup answers on its new id. */
-  private async currentId(chatId: string): Promise<string> {
-    const known = this.movedChats.get(chatId) ?? (await this.options.store.get<string>(`tg-moved:${this.account}:${chatId}`).catch(() => undefined));
-    if (known) this.movedChats.set(chatId, known);
-    return known ?? chatId;
-  }
-
-  /** Remembers (for every process) that `from` is now `to`, and tells the group registry. */
-  private async moved(from: string, to: string): Promise<void> {
-    this.movedChats.set(from, to);
-    this.options.logger.info({ chatId: from, movedTo: to }, 'telegram: the group was upgraded to a supergroup; its new id is used from now on');
-    await this.options.store.set(`tg-moved:${this.account}:${from}`, to);
-    await this.options.onMembership?.({ platform: 'telegram', account: this.account, chat: { id: from }, kind: 'migrated', movedTo: to, people: [] }, this);
-  }
-
-  private async sendTo(chatId: string, content: Outbound, options: { replyTo?: IncomingMessage }): Promise<SendResult> {
-    // Quote the question in a group, and a forwarded message (several may be waiting for their
-    // suggestions); still answer if it was deleted meanwhile.
-    const reply =
-      options.replyTo && (options.replyTo.chat.type === 'group' || options.replyTo.forwarded)
-        ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
-        : {};
-    if (content.kind === 'image') {
-      try {
-        await this.bot.api.sendPhoto(chatId, new InputFile(content.data), { ...(content.caption ? { caption: content.caption } : {}) });
-        return { status: 'sent' };
-      } catch (err) {
-        // A picture is extra; the words must still arrive.
-        this.options.logger.warn({ err, chatId }, 'telegram: sendPhoto failed; sending the caption as text');
-        if (!content.caption) throw err;
-        return this.sendTo(chatId, { kind: 'text', text: content.caption }, options);
-      }
-    }
-    if (content.kind === 'mention') {
-      // A real mention: a link to the person, which notifies them, not just their name as text.
-      const links = content.mentions.map((p) => `<a href="tg://user?id=${encodeURIComponent(p.id)}">${escapeHtml(p.name)}</a>`).join(' ');
-      const sent = await this.bot.api.sendMessage(chatId, `${links} ${escapeHtmlWithin(content.text, Math.max(0, TELEGRAM_MAX_TEXT - links.length - 1))}`, { ...reply, parse_mode: 'HTML' });
-      return { status: 'sent', messageId: String(sent.message_id) };
-    }
-    const pieces = splitForTelegram(content.text);
-    let last: { message_id: number } | undefined;
-    for (const [i, piece] of pieces.entries()) {
-      // Buttons go under the last piece, where the reader ends up.
-      const markup = i === pieces.length - 1 && content.buttons?.length ? { reply_markup: keyboard(content.buttons) } : {};
-      last = await this.bot.api.sendMessage(chatId, piece, { ...reply, ...markup });
-    }
-    return { status: 'sent', ...(last ? { messageId: String(last.message_id) } : {}) };
   }
 }
