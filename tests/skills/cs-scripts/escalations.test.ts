@@ -318,7 +318,8 @@ describe('修改: the agent\'s next private message is the edited reply', () => 
     const first = agentSays('亲，给您补发一件～');
     await mw(first.ctx, async () => {});
     await desk.settled();
-    expect(first.replies[0]).toContain('no such chat');
+    // The agent is told why, in words (the runtime's own reasons are said in Chinese).
+    expect(first.replies[0]).toContain(prompts.render('delivery/reason-no-such-chat'));
     wechat.fail = undefined;
     const second = agentSays('亲，给您补发一件～');
     await mw(second.ctx, async () => {});
