@@ -46,8 +46,14 @@ async function stream(res: ServerResponse, bytes: number, record: { written: num
       record.written += Buffer.byteLength(s);
       if (res.write(s)) resolve();
       else {
-        res.once('drain', resolve);
-        res.once('close', resolve);
+        // Whichever comes first; the other listener goes, so a long stream does not pile them up.
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
       }
     });
   await write(`${head[0]}"`);
