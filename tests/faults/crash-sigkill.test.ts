@@ -3,11 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/app/bot.js';
-import type { App } from '../../src/app/app.js';
+import { App } from '../../src/app/app.js';
 import type { Outbound, SendOptions } from '../../src/bot/context.js';
 import { SendQueue } from '../../src/bot/send-queue.js';
 import { localDayTime } from '../../src/kernel/clock.js';
-import { PACKAGE_ROOT, prompts, silentLogger, tempDir, testBot, until } from '../helpers.js';
+import { PACKAGE_ROOT, prompts, silentLogger, tempDir, testBot, testConfig, until } from '../helpers.js';
 
 /**
  * A bot process killed with SIGKILL in the middle of its work, then started again on the same data dir.
@@ -32,7 +32,13 @@ afterEach(async () => {
   data.cleanup();
 });
 
-const env = () => ({ OPSBOT_DATA_DIR: data.dir, OPSBOT_SHOP_FILE: join(data.dir, 'shop.json'), OPSBOT_QUIET_HOURS: 'off', OPSBOT_ADMINS: 'telegram:1001' });
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** '' for SQLite, else a namespace of its own on the shared Redis. */
+let redisNamespace = '';
+const redisEnv = (): Record<string, string> => (redisNamespace ? { REDIS_URL, OPSBOT_REDIS_NAMESPACE: redisNamespace } : {});
+const env = () => ({ OPSBOT_DATA_DIR: data.dir, OPSBOT_SHOP_FILE: join(data.dir, 'shop.json'), OPSBOT_QUIET_HOURS: 'off', OPSBOT_ADMINS: 'telegram:1001', ...redisEnv() });
+// Locks of a dead process's jobs lapse quickly (BullMQ), as its heartbeat does (SQLite).
+const TUNING = { staleMs: 1_000, lockMs: 1_500, stalledCheckMs: 500, reportBatchMs: 50, rateLimit: { max: 1_000, windowMs: 60_000 } };
 
 /** What the dead process handed the platform: [chat, text] per message. */
 const sentByDead = (): [string, string][] =>
@@ -40,7 +46,7 @@ const sentByDead = (): [string, string][] =>
 
 /** Runs the worker and SIGKILLs it once it has handed `after` messages to the platform (before it is done). */
 async function killMidway(args: string[], after: number): Promise<string> {
-  child = spawn(process.execPath, ['--import', 'tsx', WORKER, data.dir, ...args], { cwd: PACKAGE_ROOT });
+  child = spawn(process.execPath, ['--import', 'tsx', WORKER, data.dir, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, ...redisEnv() } });
   let out = '';
   const exited = new Promise<void>((resolve) => child!.on('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -50,6 +56,8 @@ async function killMidway(args: string[], after: number): Promise<string> {
     });
     child!.stderr!.on('data', (d: Buffer) => (out += String(d)));
     child!.on('exit', () => reject(new Error(`the worker ended before it was killed:\n${out.slice(-2000)}`)));
+    // A loaded machine can take a while to start it (tsx compiles the app); a hang still fails, with what it printed.
+    setTimeout(() => reject(new Error(`the worker sent fewer than ${after} in 90 s:\n${out.slice(-2000)}`)), 90_000).unref();
   });
   child.kill('SIGKILL');
   await exited;
@@ -60,7 +68,7 @@ async function killMidway(args: string[], after: number): Promise<string> {
 /** The bot started again on the same data dir, its WeChat account recording what it sends. */
 async function restart(): Promise<{ app: App; bot: Bot; sent: { chat: string; text: string }[]; queue: SendQueue }> {
   const sent: { chat: string; text: string }[] = [];
-  running = await testBot(env(), { tuning: { staleMs: 1_000, reportBatchMs: 50, rateLimit: { max: 1_000, windowMs: 60_000 } } });
+  running = await testBot(env(), { tuning: TUNING });
   const { app, bot } = running;
   const rooms = {
     send: async (chat: string, content: Outbound, options?: SendOptions) => {
@@ -75,14 +83,20 @@ async function restart(): Promise<{ app: App; bot: Bot; sent: { chat: string; te
   return { app, bot, sent, queue };
 }
 
-describe('SIGKILL during a coupon drop, then a restart (SQLite)', () => {
+describe.each(['sqlite', 'redis'])('on %s', (backend) => {
+beforeEach(() => {
+  redisNamespace = backend === 'redis' ? `crash-${process.pid}-${Math.random().toString(36).slice(2)}` : '';
+});
+
+describe('SIGKILL during a coupon drop, then a restart', () => {
   it('loses no code and issues none twice: ledger + remaining == the codes, one per fan, every code a fan was told is theirs', async () => {
     const FANS = 60;
     const CODES = Array.from({ length: 40 }, (_, i) => `CRASH-${String(i + 1).padStart(4, '0')}`);
-    // The drop is made by a bot that then stops, as an operator would have made it earlier.
-    const maker = await testBot(env());
-    const drop = await (await maker.app.service('coupons')).create({ name: '断电券', keyword: '领券', codes: CODES });
-    await maker.bot.close();
+    // The drop is made as `opsbot coupon create` makes it: the app alone, no bot running (its announcement
+    // is a job in the store, for the bot to send).
+    const maker = new App({ config: testConfig(env()), prompts, logger: silentLogger, llm: null });
+    const drop = await (await maker.service('coupons')).create({ name: '断电券', keyword: '领券', codes: CODES });
+    await maker.close();
 
     const out = await killMidway(['drop', String(FANS)], 12);
     expect(out).not.toContain('done'); // killed mid-drop, not after
@@ -137,10 +151,19 @@ describe('SIGKILL during a coupon drop, then a restart (SQLite)', () => {
     const afterwards = sent.filter((s) => s.chat === 'r1@chatroom');
     for (const c of claims) expect(afterwards.some((s) => s.text.includes(c.item))).toBe(true);
     expect(afterwards.filter((s) => s.text.includes(soldOut))).toHaveLength(FANS - CODES.length - toldSoldOut);
-  }, 120_000);
+  }, 180_000);
 });
 
-describe('SIGKILL during a burst of scheduled sends, then a restart (SQLite)', () => {
+});
+
+// SQLite only for now: on Redis a kill while a live's jobs are still being added one by one leaves the
+// groups after it with no job at all (nothing sent, nothing reported); see the report of issue 13.
+describe.each(['sqlite'])('on %s', (backend) => {
+beforeEach(() => {
+  redisNamespace = backend === 'redis' ? `crash-${process.pid}-${Math.random().toString(36).slice(2)}` : '';
+});
+
+describe('SIGKILL during a burst of scheduled sends, then a restart', () => {
   it('sends each reminder at most once per group: the delivery log says sent only where it went, the rest sent once or uncertain', async () => {
     // Absolute, so the worker and the restarted bot agree whatever their clocks started at.
     const { day, time } = localDayTime(new Date(Date.now() + 30 * 60_000), 'Asia/Shanghai');
@@ -154,7 +177,10 @@ describe('SIGKILL during a burst of scheduled sends, then a restart (SQLite)', (
     const log = await until(async () => {
       const list = await deliveries.list({ source: 'live:' });
       return list.length === GROUPS * 2 && list.every((d) => settled.has(d.status)) ? list : undefined;
-    }, 60_000);
+    }, 60_000).catch(async (err: unknown) => {
+      const list = await deliveries.list({ source: 'live:' });
+      throw new Error(`${String(err)}: ${list.length} entries, ${JSON.stringify(list.map((d) => [d.chat, d.status]))}`);
+    });
     const label = (text: string) => (text === '[poster]' ? 'poster' : text.startsWith('📢 直播预告｜断电测试场') ? 'text' : 'other');
     for (let g = 1; g <= GROUPS; g++) {
       const chat = `r${g}@chatroom`;
@@ -174,5 +200,6 @@ describe('SIGKILL during a burst of scheduled sends, then a restart (SQLite)', (
     }
     // Most went: only what was in flight at the kill is left uncertain.
     expect(log.filter((d) => d.status === 'uncertain').length).toBeLessThanOrEqual(2);
-  }, 120_000);
+  }, 180_000);
+});
 });

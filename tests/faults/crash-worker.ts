@@ -18,8 +18,11 @@ const env: Record<string, string> = { OPSBOT_DATA_DIR: dataDir, OPSBOT_SHOP_FILE
 if (process.env.REDIS_URL) Object.assign(env, { REDIS_URL: process.env.REDIS_URL, OPSBOT_REDIS_NAMESPACE: process.env.OPSBOT_REDIS_NAMESPACE ?? 'opsbot' });
 const config = loadConfig({ env, envFile: false });
 const logger = pino({ level: 'silent' });
-const app = new App({ config, logger, llm: null, tuning: { pollMs: 30, staleMs: 1_000, rateLimit: { max: 1_000, windowMs: 60_000 } } });
+const app = new App({ config, logger, llm: null, tuning: { pollMs: 30, staleMs: 1_000, lockMs: 1_500, stalledCheckMs: 500, rateLimit: { max: 1_000, windowMs: 60_000 } } });
+// Where it is, on stderr: a parent that times out shows how far it got.
+process.stderr.write('worker: starting\n');
 const bot = await startBot(app, { platforms: [], http: false });
+process.stderr.write('worker: started\n');
 const rooms = {
   async send(chat: string, content: Outbound, options?: SendOptions) {
     // A platform's round trip: long enough that the parent's kill lands in the middle of the work.
