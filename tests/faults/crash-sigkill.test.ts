@@ -156,9 +156,9 @@ describe('SIGKILL during a coupon drop, then a restart', () => {
 
 });
 
-// SQLite only for now: on Redis a kill while a live's jobs are still being added one by one leaves the
-// groups after it with no job at all (nothing sent, nothing reported); see the report of issue 13.
-describe.each(['sqlite'])('on %s', (backend) => {
+// On Redis this found a kill while a live's jobs were still being added one by one: the groups after it
+// had no job at all (nothing sent, nothing reported). The jobs are now added in one step.
+describe.each(['sqlite', 'redis'])('on %s', (backend) => {
 beforeEach(() => {
   redisNamespace = backend === 'redis' ? `crash-${process.pid}-${Math.random().toString(36).slice(2)}` : '';
 });

@@ -26,6 +26,8 @@ export interface JobRow {
 export interface SqliteJobs {
   /** The job with this id: inserted, revived if it was cancelled, or as it already is. */
   insert(job: Pick<JobRow, 'id' | 'kind' | 'at' | 'deadline' | 'payload'>): Promise<JobRow>;
+  /** Several jobs as `insert` does each, in one statement: all of them or none. */
+  insertAll(jobs: readonly Pick<JobRow, 'id' | 'kind' | 'at' | 'deadline' | 'payload'>[]): Promise<void>;
   cancel(id: string, reason: string): Promise<boolean>;
   reschedule(id: string, at: number, deadline: number): Promise<boolean>;
   /** Marks up to `limit` pending jobs due at `at` (the scheduler's clock) running for `owner`, and returns them. */
@@ -49,7 +51,20 @@ const KEEP_MS = 30 * 24 * 3600_000;
 export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
   const rows = async (sql: string, ...params: unknown[]) => (await q(sql, ...params)) as unknown as JobRow[];
   let writes = 0;
+  const UPSERT = `ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, at = excluded.at, deadline = excluded.deadline, payload = excluded.payload,
+           state = 'pending', reason = NULL, owner = NULL, updated = excluded.updated
+         WHERE opsbot_jobs.state = 'cancelled'`;
   return {
+    async insertAll(jobs) {
+      if (jobs.length === 0) return;
+      const t = now();
+      // One statement, so SQLite writes every row or none (7 parameters a row, far below SQLite's limit).
+      await q(
+        `INSERT INTO opsbot_jobs (id, kind, at, deadline, payload, state, created, updated) VALUES ${jobs.map(() => "(?, ?, ?, ?, ?, 'pending', ?, ?)").join(', ')}
+         ${UPSERT}`,
+        ...jobs.flatMap((job) => [job.id, job.kind, job.at, job.deadline, job.payload, t, t]),
+      );
+    },
     async insert(job) {
       const t = now();
       await q(
