@@ -126,7 +126,7 @@ export class Router {
     } catch (err) {
       // The store is down, a middleware or the skill failed: answer only if spoken to, never with internals.
       const failed = route?.skill ? log.child({ skill: route.skill.name }) : log;
-      const text = politeFailure(err, prompts, failed, route?.skill ? 'skill failed' : 'message handling failed');
+      const text = politeFailure(err, prompts, failed, route?.skill ? 'skill failed' : 'message handling failed', { staff: role !== 'fan' });
       if (route ? route.addressed : this.spokenTo(ctx)) await ctx.reply(text);
     }
   }

@@ -84,7 +84,7 @@ export function storeFailure(site: StoreSite, err: unknown): UserFacingError {
   const params: Record<string, string> = site.kind === 'sqlite' ? { path: where } : { address: where };
   const failure = new UserFacingError(ErrorCode.STORE_UNAVAILABLE, `errors/store-${reason}`, params, {
     cause,
-    details: { kind: site.kind, where, reason, retryHelps: RETRY_HELPS[reason] },
+    details: { kind: site.kind, where, reason, retryHelps: RETRY_HELPS[reason], publicPrompt: 'errors/store-unavailable' },
   });
   site.report?.(failure);
   return failure;
