@@ -127,7 +127,7 @@ export class App {
   private registerRuntime(): void {
     const { config, tuning } = this;
     this.provide('store', [], async (_s, onClose) => {
-      const store = await openConfiguredStore(config);
+      const store = await openConfiguredStore(config, this.logger);
       onClose(() => store.close());
       return store;
     });

@@ -82,7 +82,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: { code: 'OPSBOT_ERR_HTTP_REFUSED', message: (err as Error).message } });
     const code = (err as { code?: unknown }).code;
-    return reply.code(500).send({ error: { code: typeof code === 'string' && code.startsWith('OPSBOT_ERR_') ? code : 'OPSBOT_ERR_HTTP_FAILED', message: politeFailure(err, options.prompts, log, 'http route failed') } });
+    return reply.code(500).send({ error: { code: typeof code === 'string' && code.startsWith('OPSBOT_ERR_') ? code : 'OPSBOT_ERR_HTTP_FAILED', message: politeFailure(err, options.prompts, log, 'http route failed', { staff: true }) } });
   });
   await options.extend?.before?.(app);
   app.get('/healthz', { config: { role: 'public' } satisfies RouteAccess, schema: { hide: true } }, async () => ({ ok: true, ...(await options.health()) }));

@@ -1,6 +1,7 @@
 import type { ChatContext, IncomingAction, IncomingMessage, Outbound, Role, SendResult, Transport } from './context.js';
 import { toOutbound } from './context.js';
 import { politeFailure } from './boundary.js';
+import { ErrorCode, hasCode } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { cleanText } from '../kernel/text.js';
@@ -140,9 +141,12 @@ export class Router {
     try {
       await run(0);
     } catch (err) {
+      // The store down before the message was routed (its duplicate check): route it now, so a fan who
+      // typed a keyword (领券) hears that it did not work, rather than nothing.
+      if (!route && hasCode(err, ErrorCode.STORE_UNAVAILABLE)) route = await this.route(ctx).catch(() => undefined);
       // The store is down, a middleware or the skill failed: answer only if spoken to, never with internals.
       const failed = route?.skill ? log.child({ skill: route.skill.name }) : log;
-      const text = politeFailure(err, prompts, failed, route?.skill ? 'skill failed' : 'message handling failed');
+      const text = politeFailure(err, prompts, failed, route?.skill ? 'skill failed' : 'message handling failed', { staff: role !== 'fan' });
       if (route ? route.addressed : this.spokenTo(ctx)) await ctx.reply(text);
     }
   }

@@ -77,6 +77,18 @@ export class BullScheduler implements Scheduler {
     return (await this.toJob(stored ?? added)) as Job<P>;
   }
 
+  async scheduleAll(specs: readonly JobSpec[]): Promise<void> {
+    // A cancelled job scheduled again is revived.
+    for (const spec of specs) await this.options.store.delete(this.cancelledKey(spec.id));
+    // addBulk is one MULTI: every job or none; an id already there stays as it is.
+    await this.queue.addBulk(
+      specs.map((spec) => {
+        const data: JobData = { id: spec.id, kind: spec.kind, at: spec.at.getTime(), deadline: (spec.deadline ?? defaultDeadline(spec.at)).getTime(), payload: spec.payload ?? null };
+        return { name: spec.kind, data, opts: { jobId: bullJobId(spec.id), delay: Math.max(0, data.at - this.options.now()), attempts: 1, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S } } };
+      }),
+    );
+  }
+
   /** The job if it is still waiting and could be taken out (a running job is locked). */
   private async removePending(id: string): Promise<JobData | undefined> {
     const job = await this.queue.getJob(bullJobId(id));

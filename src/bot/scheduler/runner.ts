@@ -52,7 +52,7 @@ export async function runClaimed(job: Job, options: RunnerOptions): Promise<RunO
     const result = await handler(job, { logger: log, lateMs: Math.max(0, late) });
     return end({ state: 'done', ...(result?.note ? { reason: result.note } : {}) });
   } catch (err) {
-    return end({ state: 'failed', reason: prompts.render('scheduler/reason-failed', { message: politeFailure(err, prompts, log, 'job failed') }) });
+    return end({ state: 'failed', reason: prompts.render('scheduler/reason-failed', { message: politeFailure(err, prompts, log, 'job failed', { staff: true }) }) });
   }
 }
 

@@ -60,6 +60,13 @@ export class SqliteScheduler implements Scheduler {
     return toJob(row) as Job<P>;
   }
 
+  async scheduleAll(specs: readonly JobSpec[]): Promise<void> {
+    await this.jobs.insertAll(
+      specs.map((spec) => ({ id: spec.id, kind: spec.kind, at: spec.at.getTime(), deadline: (spec.deadline ?? defaultDeadline(spec.at)).getTime(), payload: JSON.stringify(spec.payload ?? null) })),
+    );
+    this.kickSoon();
+  }
+
   cancel(id: string): Promise<boolean> {
     return this.jobs.cancel(id, this.options.prompts.render('scheduler/reason-cancelled'));
   }

@@ -74,6 +74,12 @@ export interface Scheduler {
   readonly kind: 'sqlite' | 'redis';
   /** Adds a job; the same id again is a no-op that returns the job as it is (a cancelled one is revived). */
   schedule<P>(spec: JobSpec<P>): Promise<Job<P>>;
+  /**
+   * Adds several jobs in one step (one statement on SQLite, one MULTI on Redis): a process killed while
+   * scheduling a push to many groups leaves all of them or none, never the first few (the rest lost
+   * without a trace). Ids already there are no-ops, as with `schedule`.
+   */
+  scheduleAll(specs: readonly JobSpec[]): Promise<void>;
   /** Cancels a pending job; false when there is none (already run, running or unknown). */
   cancel(id: string): Promise<boolean>;
   /** Moves a pending job to a new time (and deadline); false when there is none pending. */

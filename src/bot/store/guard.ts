@@ -1,17 +1,20 @@
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
+import { storeFailure, type StoreSite } from './failure.js';
 
-/** The one error a store outage becomes: fails closed, never reads as "not found". */
-export function unavailable(kind: string, err: unknown): UserFacingError {
-  return new UserFacingError(ErrorCode.STORE_UNAVAILABLE, 'errors/store-unavailable', {}, { cause: err, details: { kind } });
+/** What a store that was closed (the app shutting down) answers: nothing about its place to fix. */
+export function closedStore(): UserFacingError {
+  return new UserFacingError(ErrorCode.STORE_UNAVAILABLE, 'errors/store-unavailable', {}, { cause: new Error('the store is closed') });
 }
 
-/** Runs a backend call, turning any failure into STORE_UNAVAILABLE. */
-export async function guarded<T>(kind: string, fn: () => Promise<T>): Promise<T> {
+/** Runs a backend call, turning any failure into STORE_UNAVAILABLE, saying which store, where and why. */
+export async function guarded<T>(site: StoreSite, fn: () => Promise<T>): Promise<T> {
+  if (site.closed) throw closedStore();
   try {
     return await fn();
   } catch (err) {
     if (err instanceof UserFacingError) throw err;
-    throw unavailable(kind, err);
+    if (site.closed) throw closedStore();
+    throw storeFailure(site, err);
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Logger } from '../../kernel/logger.js';
 import type { DeliveryLog } from '../deliveries/types.js';
+import { failureLogger } from './failure.js';
 import type { Pools } from './pools.js';
 import type { SqliteJobs } from './sqlite-jobs.js';
 import type { SqliteOutbox } from './sqlite-outbox.js';
@@ -61,17 +63,27 @@ export interface StoreOptions {
   readonly namespace?: string;
   /** Clock for expiry on SQLite (tests); Redis keeps its own time. */
   readonly now?: () => number;
+  /** Where store failures are logged (cause at error level, throttled, no stack). */
+  readonly logger?: Logger;
 }
 
 /** Opens the configured store: Redis when `redisUrl` is given, else the SQLite file under the data dir. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const namespace = options.namespace ?? 'opsbot';
+  const report = options.logger ? failureLogger(options.logger) : undefined;
   // Each backend's client is loaded only when it is used.
-  if (options.redisUrl) return (await import('./redis.js')).openRedis(options.redisUrl, namespace);
-  return (await import('./sqlite.js')).openSqlite(options.dataDir, namespace, options.now ?? Date.now);
+  if (options.redisUrl) return (await import('./redis.js')).openRedis(options.redisUrl, namespace, report);
+  return (await import('./sqlite.js')).openSqlite(options.dataDir, namespace, options.now ?? Date.now, report);
 }
 
 /** Opens the store the configuration names: Redis when REDIS_URL is set, else the SQLite file in the data dir. */
-export function openConfiguredStore(config: { readonly dataDir: string; readonly redisUrl?: string; readonly redisNamespace?: string }): Promise<Store> {
-  return openStore({ dataDir: config.dataDir, ...(config.redisUrl ? { redisUrl: config.redisUrl, namespace: config.redisNamespace ?? 'opsbot' } : {}) });
+export function openConfiguredStore(
+  config: { readonly dataDir: string; readonly redisUrl?: string; readonly redisNamespace?: string },
+  logger?: Logger,
+): Promise<Store> {
+  return openStore({
+    dataDir: config.dataDir,
+    ...(config.redisUrl ? { redisUrl: config.redisUrl, namespace: config.redisNamespace ?? 'opsbot' } : {}),
+    ...(logger ? { logger } : {}),
+  });
 }

@@ -1,16 +1,17 @@
 import type Keyv from 'keyv';
+import type { StoreSite } from './failure.js';
 import { guarded } from './guard.js';
 import type { Store } from './index.js';
 
 /** The plain-value half of a store, the same on both backends: keyv, every failure coded. */
-export function keyvMethods(keyv: Keyv, kind: Store['kind'], namespace: string): Pick<Store, 'get' | 'set' | 'delete' | 'list'> {
+export function keyvMethods(keyv: Keyv, site: StoreSite, namespace: string): Pick<Store, 'get' | 'set' | 'delete' | 'list'> {
   return {
-    get: (key) => guarded(kind, () => keyv.get(key)),
+    get: (key) => guarded(site, () => keyv.get(key)),
     set: async (key, value, ttlMs) => {
-      await guarded(kind, () => keyv.set(key, value, ttlMs));
+      await guarded(site, () => keyv.set(key, value, ttlMs));
     },
-    delete: (key) => guarded(kind, () => keyv.delete(key)),
-    list: (prefix) => guarded(kind, () => listVia(keyv, namespace, prefix)),
+    delete: (key) => guarded(site, () => keyv.delete(key)),
+    list: (prefix) => guarded(site, () => listVia(keyv, namespace, prefix)),
   };
 }
 

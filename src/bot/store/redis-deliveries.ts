@@ -1,5 +1,6 @@
 import type KeyvRedis from '@keyv/redis';
 import { DELIVERY_KEEP_MS, type Delivery, type DeliveryLog, type DeliveryQuery } from '../deliveries/types.js';
+import type { StoreSite } from './failure.js';
 import { guarded } from './guard.js';
 
 type Client = Awaited<ReturnType<KeyvRedis<unknown>['getClient']>>;
@@ -25,7 +26,7 @@ export function sourcePrefixes(source: string): string[] {
  * The delivery log on Redis: one key per record (kept 30 days) and sorted sets by time for all sends,
  * per chat and per source prefix, so the newest first by chat or by source is a range read.
  */
-export function redisDeliveries(client: Client, namespace: string): DeliveryLog {
+export function redisDeliveries(client: Client, namespace: string, site: StoreSite): DeliveryLog {
   const rec = (id: string) => `${namespace}:dlv:${id}`;
   const idx = (name: string) => `${namespace}:dlv-idx:${name}`;
   const indexesOf = (d: Delivery) => [idx('all'), idx(`chat:${d.chat}`), ...sourcePrefixes(d.source).map((p) => idx(`src:${p}`))];
@@ -36,7 +37,7 @@ export function redisDeliveries(client: Client, namespace: string): DeliveryLog 
   };
   return {
     record: (d) =>
-      guarded('redis', async () => {
+      guarded(site, async () => {
         const at = Date.parse(d.at);
         await client.eval(RECORD_SCRIPT, {
           keys: [rec(d.id), ...indexesOf(d)],
@@ -45,7 +46,7 @@ export function redisDeliveries(client: Client, namespace: string): DeliveryLog 
         });
       }),
     list: (query: DeliveryQuery = {}) =>
-      guarded('redis', async () => {
+      guarded(site, async () => {
         const limit = query.limit ?? 100;
         // The narrowest index holding every answer: the chat's; for a source prefix, the index of its whole
         // segments (`live:42:` → live:42, `escalation:ab` → escalation); else all sends. What the index
@@ -64,6 +65,6 @@ export function redisDeliveries(client: Client, namespace: string): DeliveryLog 
         }
         return out;
       }),
-    get: (id) => guarded('redis', async () => (await read([id]))[0]),
+    get: (id) => guarded(site, async () => (await read([id]))[0]),
   };
 }

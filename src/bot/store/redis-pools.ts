@@ -1,4 +1,5 @@
 import type KeyvRedis from '@keyv/redis';
+import type { StoreSite } from './failure.js';
 import { guarded } from './guard.js';
 import type { PoolClaim, Pools, TakeResult } from './pools.js';
 
@@ -44,7 +45,7 @@ return 1`;
 const PUSH_CHUNK = 1_000;
 
 /** Pools on Redis: a hash, two lists and a hash of holders per pool; each take one Lua script. */
-export function redisPools(client: Client, namespace: string): Pools {
+export function redisPools(client: Client, namespace: string, site: StoreSite): Pools {
   const keys = (pool: string) => {
     const base = `${namespace}:pool:{${pool}}`;
     return { rules: `${base}:rules`, free: `${base}:free`, held: `${base}:held`, claims: `${base}:claims`, loading: `${base}:loading` };
@@ -52,7 +53,7 @@ export function redisPools(client: Client, namespace: string): Pools {
   const parseHeld = (json: string | null | undefined): string[] => (json ? (JSON.parse(json) as string[]) : []);
   return {
     create: (pool, items, rules) =>
-      guarded('redis', async () => {
+      guarded(site, async () => {
         const k = keys(pool);
         if ((await client.exists(k.rules)) === 1) return false;
         // One creator fills the list; the pool exists for takers only once its rules are written.
@@ -67,7 +68,7 @@ export function redisPools(client: Client, namespace: string): Pools {
         }
       }),
     take: (pool, holder, at, meta = {}) =>
-      guarded('redis', async (): Promise<TakeResult> => {
+      guarded(site, async (): Promise<TakeResult> => {
         const k = keys(pool);
         const reply = (await client.eval(TAKE_SCRIPT, { keys: [k.rules, k.free, k.held, k.claims], arguments: [holder, String(at), JSON.stringify(meta)] })) as string[];
         switch (reply[0]) {
@@ -85,14 +86,14 @@ export function redisPools(client: Client, namespace: string): Pools {
             return { status: 'missing' };
         }
       }),
-    held: (pool, holder) => guarded('redis', async () => parseHeld(await client.hGet(keys(pool).held, holder))),
+    held: (pool, holder) => guarded(site, async () => parseHeld(await client.hGet(keys(pool).held, holder))),
     stats: (pool) =>
-      guarded('redis', async () => {
+      guarded(site, async () => {
         const [total, taken] = await client.hmGet(keys(pool).rules, ['total', 'taken']);
         return total == null ? undefined : { total: Number(total), taken: Number(taken) };
       }),
     claims: (pool) =>
-      guarded('redis', async () =>
+      guarded(site, async () =>
         (await client.lRange(keys(pool).claims, 0, -1)).map((json) => {
           const c = JSON.parse(json) as { seq: number; holder: string; item: string; at: number; meta: Record<string, string> | unknown[] };
           // cjson writes an empty table as an array.

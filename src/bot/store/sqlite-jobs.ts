@@ -26,6 +26,8 @@ export interface JobRow {
 export interface SqliteJobs {
   /** The job with this id: inserted, revived if it was cancelled, or as it already is. */
   insert(job: Pick<JobRow, 'id' | 'kind' | 'at' | 'deadline' | 'payload'>): Promise<JobRow>;
+  /** Several jobs as `insert` does each, in one statement: all of them or none. */
+  insertAll(jobs: readonly Pick<JobRow, 'id' | 'kind' | 'at' | 'deadline' | 'payload'>[]): Promise<void>;
   cancel(id: string, reason: string): Promise<boolean>;
   reschedule(id: string, at: number, deadline: number): Promise<boolean>;
   /** Marks up to `limit` pending jobs due at `at` (the scheduler's clock) running for `owner`, and returns them. */
@@ -49,7 +51,24 @@ const KEEP_MS = 30 * 24 * 3600_000;
 export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
   const rows = async (sql: string, ...params: unknown[]) => (await q(sql, ...params)) as unknown as JobRow[];
   let writes = 0;
+  const INSERT_ROWS = 4_000;
+  const UPSERT = `ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, at = excluded.at, deadline = excluded.deadline, payload = excluded.payload,
+           state = 'pending', reason = NULL, owner = NULL, updated = excluded.updated
+         WHERE opsbot_jobs.state = 'cancelled'`;
   return {
+    async insertAll(jobs) {
+      const t = now();
+      // One statement per 4,000 rows (7 parameters a row, under SQLite's 32,766): each all or none. A
+      // push to fewer groups than that (every shop's) is one statement.
+      for (let i = 0; i < jobs.length; i += INSERT_ROWS) {
+        const chunk = jobs.slice(i, i + INSERT_ROWS);
+        await q(
+          `INSERT INTO opsbot_jobs (id, kind, at, deadline, payload, state, created, updated) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, 'pending', ?, ?)").join(', ')}
+         ${UPSERT}`,
+          ...chunk.flatMap((job) => [job.id, job.kind, job.at, job.deadline, job.payload, t, t]),
+        );
+      }
+    },
     async insert(job) {
       const t = now();
       await q(

@@ -1,4 +1,5 @@
 import sqlite3 from 'sqlite3';
+import type { StoreSite } from './failure.js';
 import { guarded } from './guard.js';
 import type { PoolClaim, Pools, PoolStats, TakeResult } from './pools.js';
 import type { Query } from './sqlite.js';
@@ -85,10 +86,10 @@ interface Tx {
 const INSERT_CHUNK = 400;
 
 /** Pools in the SQLite file: a row per pool and a row per item; each take one BEGIN IMMEDIATE transaction. */
-export function sqlitePools(file: string, q: Query, namespace: string): Pools & { close(): Promise<void> } {
+export function sqlitePools(file: string, q: Query, namespace: string, site: StoreSite): Pools & { close(): Promise<void> } {
   const conn = new TxConnection(file);
   const id = (pool: string) => `${namespace}:${pool}`;
-  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded('sqlite', () => conn.transaction(fn));
+  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded(site, () => conn.transaction(fn));
   const heldBy = async (t: Pick<Tx, 'all'>, pool: string, holder: string) =>
     (await t.all('SELECT item FROM opsbot_pool_items WHERE pool = ? AND holder = ? ORDER BY taken_seq', id(pool), holder)).map((r) => String(r.item));
   return {
@@ -127,7 +128,7 @@ export function sqlitePools(file: string, q: Query, namespace: string): Pools & 
         await t.run('UPDATE opsbot_pools SET taken = ? WHERE pool = ?', seq, id(pool));
         return { status: 'taken', item: String(free.item), seq, taken: seq, total: row.total };
       }),
-    held: (pool, holder) => guarded('sqlite', () => heldBy({ all: q }, pool, holder)),
+    held: (pool, holder) => guarded(site, () => heldBy({ all: q }, pool, holder)),
     async stats(pool): Promise<PoolStats | undefined> {
       const [row] = await q('SELECT total, taken FROM opsbot_pools WHERE pool = ?', id(pool));
       return row ? { total: Number(row.total), taken: Number(row.taken) } : undefined;

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
+import type { StoreSite } from './failure.js';
 import { guarded, once } from './guard.js';
 import type { Store } from './index.js';
 import { keyvMethods } from './keyv.js';
@@ -22,14 +23,16 @@ const ATOMIC_TABLE = 'opsbot_atomic';
  * connection (node-sqlite3). One SQLite library per process: a second library opening the same file
  * could drop the other's locks (SQLite's "multiple copies of SQLite in one application").
  */
-export async function openSqlite(dataDir: string, namespace: string, now: () => number): Promise<Store> {
-  await guarded('sqlite', async () => mkdirSync(dataDir, { recursive: true }));
+export async function openSqlite(dataDir: string, namespace: string, now: () => number, report?: StoreSite['report']): Promise<Store> {
+  const dir = resolve(dataDir);
+  const file = join(dir, 'opsbot.sqlite');
+  const site: StoreSite = { kind: 'sqlite', where: dir, file, ...(report ? { report } : {}) };
+  await guarded(site, async () => makeDir(dir));
   // Several processes share the file: wait for a lock rather than fail, and let readers run beside a writer.
-  const file = join(dataDir, 'opsbot.sqlite');
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
   keyv.on('error', () => {}); // thrown to the caller as well; the event alone would crash the process
-  const q: Query = (sql, ...params) => guarded('sqlite', () => adapter.query(sql, ...params)) as Promise<Record<string, unknown>[]>;
+  const q: Query = (sql, ...params) => guarded(site, () => adapter.query(sql, ...params)) as Promise<Record<string, unknown>[]>;
   await q('PRAGMA journal_mode=WAL');
   await q(`CREATE TABLE IF NOT EXISTS ${ATOMIC_TABLE} (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires INTEGER)`);
   for (const ddl of [...DELIVERIES_DDL, ...JOBS_DDL, ...OUTBOX_DDL, ...PROCESSES_DDL, ...POOLS_DDL]) await q(ddl);
@@ -41,11 +44,11 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
   };
   await sweep();
   const k = (key: string) => `${namespace}:${key}`;
-  const pools = sqlitePools(file, q, namespace);
+  const pools = sqlitePools(file, q, namespace, site);
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
     kind: 'sqlite',
-    ...keyvMethods(keyv, 'sqlite', namespace),
+    ...keyvMethods(keyv, site, namespace),
     async setIfAbsent(key, ttlMs) {
       // One statement: SQLite runs it under a write lock, so two processes cannot both insert.
       const rows = await q(
@@ -82,12 +85,13 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
       return Number(rows[0]!.value);
     },
     pools,
-    close: once(() =>
-      guarded('sqlite', async () => {
+    close: once(async () => {
+      await guarded(site, async () => {
         await pools.close();
         await keyv.disconnect();
-      }),
-    ),
+      });
+      site.closed = true;
+    }),
     tables: {
       kind: 'sqlite',
       deliveries: sqliteDeliveries(q),
@@ -96,4 +100,22 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
       processes: sqliteProcesses(q, now),
     },
   };
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns on a path such as /proc/x/y
+ * (it keeps retrying the ENOENT), and the refusal must come at once.
+ */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    const kind = statSync(at, { throwIfNoEntry: false });
+    if (kind) {
+      if (!kind.isDirectory()) throw Object.assign(new Error(`not a directory: ${at}`), { code: at === dir ? 'EEXIST' : 'ENOTDIR' });
+      break;
+    }
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const at of missing) mkdirSync(at);
 }

@@ -97,13 +97,16 @@ export class CouponDesk {
     const drop: CouponDrop = { id, ...facts, codes: importedCodes ? 'imported' : 'generated', status: 'open', createdAt: new Date(this.now).toISOString() };
     await this.options.store.pools.create(poolOf(id), codes, { limit: drop.perUser, startsAt: Date.parse(drop.startsAt), ...(drop.endsAt ? { endsAt: Date.parse(drop.endsAt) } : {}) });
     await this.options.store.set(`${DROP}${id}`, drop, KEEP_MS);
-    for (const g of drop.groups) {
-      const payload: AnnouncePayload = { id, platform: g.platform, chat: g.id };
-      const at = new Date(drop.startsAt);
-      // Worthless once the drop has ended; one without an end is announced within the hour or not at all.
-      const deadline = new Date(drop.endsAt ? Date.parse(drop.endsAt) : at.getTime() + 3600_000);
-      await this.options.scheduler.schedule({ id: `coupon:${id}:announce:${g.platform}:${g.id}`, kind: COUPON_JOB, at, deadline, payload });
-    }
+    const at = new Date(drop.startsAt);
+    // Worthless once the drop has ended; one without an end is announced within the hour or not at all.
+    const deadline = new Date(drop.endsAt ? Date.parse(drop.endsAt) : at.getTime() + 3600_000);
+    // All in one step: a process killed half way must not leave the later groups unannounced.
+    await this.options.scheduler.scheduleAll(
+      drop.groups.map((g) => {
+        const payload: AnnouncePayload = { id, platform: g.platform, chat: g.id };
+        return { id: `coupon:${id}:announce:${g.platform}:${g.id}`, kind: COUPON_JOB, at, deadline, payload };
+      }),
+    );
     await this.refresh(true);
     this.options.logger.info({ drop: id, name: drop.name, stock: drop.stock, groups: drop.groups.length, codes: drop.codes }, 'coupon drop created');
     return drop;

@@ -152,12 +152,15 @@ export class LiveDesk {
   }
 
   private async scheduleJobs(s: LiveSession): Promise<void> {
-    for (const m of s.messages) {
-      for (const g of s.groups) {
-        const payload: JobPayload = { id: s.id, revision: s.revision, key: messageKey(m), platform: g.platform, chat: g.id };
-        await this.options.scheduler.schedule({ id: this.jobId(s, m, g), kind: LIVE_JOB, at: new Date(m.at), deadline: new Date(m.deadline), payload });
-      }
-    }
+    // All in one step: a process killed half way must not leave the later groups without their job.
+    await this.options.scheduler.scheduleAll(
+      s.messages.flatMap((m) =>
+        s.groups.map((g) => {
+          const payload: JobPayload = { id: s.id, revision: s.revision, key: messageKey(m), platform: g.platform, chat: g.id };
+          return { id: this.jobId(s, m, g), kind: LIVE_JOB, at: new Date(m.at), deadline: new Date(m.deadline), payload };
+        }),
+      ),
+    );
   }
 
   /** Takes back what is still to go of one revision: the pending jobs, and the pushes still waiting. */

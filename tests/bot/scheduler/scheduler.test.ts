@@ -79,6 +79,21 @@ describe.each(['sqlite', 'redis'] as const)('the scheduler contract (%s)', (name
     expect((await s.list()).filter((j) => j.id === 'live:1:reminder:10m')).toHaveLength(1);
   });
 
+  it('adds many jobs in one step (scheduleAll): each once, an id already there left as it is, a cancelled one revived', async () => {
+    const s = await scheduler();
+    const at = new Date(Date.now() + 60 * MIN);
+    await s.schedule({ id: 'push:kept', kind: 'greet', at, payload: 'first' });
+    await s.schedule({ id: 'push:revived', kind: 'greet', at });
+    expect(await s.cancel('push:revived')).toBe(true);
+    // More rows than one SQLite statement can carry parameters for.
+    const specs = Array.from({ length: 5_000 }, (_, i) => ({ id: `push:${i}`, kind: 'greet', at, payload: i }));
+    await s.scheduleAll([...specs, { id: 'push:kept', kind: 'greet', at, payload: 'second' }, { id: 'push:revived', kind: 'greet', at }]);
+    expect(await s.get('push:4999')).toMatchObject({ state: 'pending', payload: 4999 });
+    expect(await s.get('push:kept')).toMatchObject({ state: 'pending', payload: 'first' });
+    expect(await state(s, 'push:revived')).toBe('pending');
+    expect((await s.list({ limit: 6_000 })).filter((j) => j.state === 'pending')).toHaveLength(5_002);
+  }, 60_000);
+
   it('cancels and reschedules pending jobs only; a rescheduled job never fires at its old time', async () => {
     const s = await scheduler();
     const ran: string[] = [];
