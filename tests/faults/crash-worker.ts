@@ -17,7 +17,7 @@ const [dataDir, mode, arg] = process.argv.slice(2) as [string, 'drop' | 'push', 
 const env: Record<string, string> = { OPSBOT_DATA_DIR: dataDir, OPSBOT_SHOP_FILE: join(dataDir, 'shop.json'), OPSBOT_QUIET_HOURS: 'off' };
 if (process.env.REDIS_URL) Object.assign(env, { REDIS_URL: process.env.REDIS_URL, OPSBOT_REDIS_NAMESPACE: process.env.OPSBOT_REDIS_NAMESPACE ?? 'opsbot' });
 const config = loadConfig({ env, envFile: false });
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env.WORKER_LOG ?? 'silent' }, pino.destination(2));
 const app = new App({ config, logger, llm: null, tuning: { pollMs: 30, staleMs: 1_000, lockMs: 1_500, stalledCheckMs: 500, rateLimit: { max: 1_000, windowMs: 60_000 } } });
 // Where it is, on stderr: a parent that times out shows how far it got.
 process.stderr.write('worker: starting\n');

@@ -14,6 +14,8 @@ export interface StoreSite {
   closed?: boolean;
   /** Logs a failure (throttled), once it is known. */
   report?: (err: UserFacingError) => void;
+  /** SQLite: orders the shared connection's statements around the transactions' (see WriteGate). */
+  readonly gate?: { shared<T>(fn: () => Promise<T>): Promise<T> };
 }
 
 /** Why a store failed, each with its sentence and whether trying again can help. */

@@ -3,6 +3,7 @@ import type { StoreSite } from './failure.js';
 import { guarded } from './guard.js';
 import type { PoolClaim, Pools, PoolStats, TakeResult } from './pools.js';
 import type { Query } from './sqlite.js';
+import type { WriteGate } from './write-gate.js';
 
 export const POOLS_DDL = [
   `CREATE TABLE IF NOT EXISTS opsbot_pools (
@@ -33,7 +34,10 @@ class TxConnection {
   private tail: Promise<unknown> = Promise.resolve();
   private db?: Promise<sqlite3.Database>;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly gate: WriteGate,
+  ) {}
 
   private open(): Promise<sqlite3.Database> {
     return (this.db ??= new Promise((resolve, reject) => {
@@ -42,32 +46,37 @@ class TxConnection {
     }));
   }
 
-  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on any failure), after the transactions before it. */
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on any failure), after the transactions before it,
+   * alone against the shared connection's statements of this process (see WriteGate).
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const run = this.tail.then(async () => {
-      const db = await this.open();
-      const tx: Tx = {
-        all: (sql, ...params) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows as Record<string, unknown>[])))),
-        run: (sql, ...params) =>
-          new Promise((res, rej) =>
-            db.run(sql, params, function (this: sqlite3.RunResult, err) {
-              if (err) rej(err);
-              else res(this.changes);
-            }),
-          ),
-      };
-      await tx.run('BEGIN IMMEDIATE');
-      try {
-        const out = await fn(tx);
-        await tx.run('COMMIT');
-        return out;
-      } catch (err) {
-        await tx.run('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    });
+    const run = this.tail.then(() => this.gate.exclusive(() => this.inTransaction(fn)));
     this.tail = run.catch(() => {});
     return run;
+  }
+
+  private async inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const db = await this.open();
+    const tx: Tx = {
+      all: (sql, ...params) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows as Record<string, unknown>[])))),
+      run: (sql, ...params) =>
+        new Promise((res, rej) =>
+          db.run(sql, params, function (this: sqlite3.RunResult, err) {
+            if (err) rej(err);
+            else res(this.changes);
+          }),
+        ),
+    };
+    await tx.run('BEGIN IMMEDIATE');
+    try {
+      const out = await fn(tx);
+      await tx.run('COMMIT');
+      return out;
+    } catch (err) {
+      await tx.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -86,10 +95,10 @@ interface Tx {
 const INSERT_CHUNK = 400;
 
 /** Pools in the SQLite file: a row per pool and a row per item; each take one BEGIN IMMEDIATE transaction. */
-export function sqlitePools(file: string, q: Query, namespace: string, site: StoreSite): Pools & { close(): Promise<void> } {
-  const conn = new TxConnection(file);
+export function sqlitePools(file: string, q: Query, namespace: string, site: StoreSite, gate: WriteGate): Pools & { close(): Promise<void> } {
+  const conn = new TxConnection(file, gate);
   const id = (pool: string) => `${namespace}:${pool}`;
-  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded(site, () => conn.transaction(fn));
+  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded(site, () => conn.transaction(fn), true);
   const heldBy = async (t: Pick<Tx, 'all'>, pool: string, holder: string) =>
     (await t.all('SELECT item FROM opsbot_pool_items WHERE pool = ? AND holder = ? ORDER BY taken_seq', id(pool), holder)).map((r) => String(r.item));
   return {

@@ -11,6 +11,7 @@ import { JOBS_DDL, sqliteJobs } from './sqlite-jobs.js';
 import { OUTBOX_DDL, sqliteOutbox } from './sqlite-outbox.js';
 import { POOLS_DDL, sqlitePools } from './sqlite-pools.js';
 import { PROCESSES_DDL, sqliteProcesses } from './sqlite-processes.js';
+import { WriteGate } from './write-gate.js';
 
 /** One SQL statement on the store's connection, failures coded STORE_UNAVAILABLE. */
 export type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -26,7 +27,8 @@ const ATOMIC_TABLE = 'opsbot_atomic';
 export async function openSqlite(dataDir: string, namespace: string, now: () => number, report?: StoreSite['report']): Promise<Store> {
   const dir = resolve(dataDir);
   const file = join(dir, 'opsbot.sqlite');
-  const site: StoreSite = { kind: 'sqlite', where: dir, file, ...(report ? { report } : {}) };
+  const gate = new WriteGate();
+  const site: StoreSite = { kind: 'sqlite', where: dir, file, gate, ...(report ? { report } : {}) };
   await guarded(site, async () => makeDir(dir));
   // Several processes share the file: wait for a lock rather than fail, and let readers run beside a writer.
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
@@ -44,7 +46,7 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
   };
   await sweep();
   const k = (key: string) => `${namespace}:${key}`;
-  const pools = sqlitePools(file, q, namespace, site);
+  const pools = sqlitePools(file, q, namespace, site, gate);
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
     kind: 'sqlite',
