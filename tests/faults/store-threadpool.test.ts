@@ -36,4 +36,18 @@ describe('claims beside a burst of small writes in one process (SQLite)', () => 
     expect(results.sort()).toEqual(codes);
     expect((await store.pools.stats('drop'))?.taken).toBe(60);
   });
+
+  it('closes while claims are still queued: the queued ones end, the close returns', { timeout: 20_000 }, async () => {
+    expect(await store.pools.create('drop', ['A', 'B', 'C', 'D', 'E', 'F'], { limit: 1 })).toBe(true);
+    const takes = Array.from({ length: 6 }, (_, i) => store.pools.take('drop', `wechat:fan${i}`, Date.now()).then((r) => r.status, () => 'failed'));
+    const writes = Array.from({ length: 8 }, (_, i) => store.setIfAbsent(`late:${i}`, 60_000).then(String, () => 'failed'));
+    await store.close();
+    const ended = await Promise.all([...takes, ...writes]);
+    expect(ended).toHaveLength(14);
+    // Reopened: what was taken before the close is in the ledger, each code once.
+    store = await openStore({ dataDir: dir.dir, namespace: 'tp' });
+    const claims = await store.pools.claims('drop');
+    expect(claims.length).toBe(ended.filter((s) => s === 'taken').length);
+    expect(new Set(claims.map((c) => c.item)).size).toBe(claims.length);
+  });
 });

@@ -137,7 +137,8 @@ export function sqlitePools(file: string, q: Query, namespace: string, site: Sto
         await t.run('UPDATE opsbot_pools SET taken = ? WHERE pool = ?', seq, id(pool));
         return { status: 'taken', item: String(free.item), seq, taken: seq, total: row.total };
       }),
-    held: (pool, holder) => guarded(site, () => heldBy({ all: q }, pool, holder)),
+    // `q` is guarded itself: wrapping it again would take a second shared turn inside the first.
+    held: (pool, holder) => heldBy({ all: q }, pool, holder),
     async stats(pool): Promise<PoolStats | undefined> {
       const [row] = await q('SELECT total, taken FROM opsbot_pools WHERE pool = ?', id(pool));
       return row ? { total: Number(row.total), taken: Number(row.taken) } : undefined;

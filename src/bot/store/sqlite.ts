@@ -88,10 +88,10 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
     },
     pools,
     close: once(async () => {
-      await guarded(site, async () => {
-        await pools.close();
-        await keyv.disconnect();
-      });
+      // The pools' connection first, outside the gate: its queued transactions wait for the gate's
+      // shared statements to end, and a close holding a shared turn would wait for them forever.
+      await guarded(site, () => pools.close(), true);
+      await guarded(site, () => keyv.disconnect());
       site.closed = true;
     }),
     tables: {
