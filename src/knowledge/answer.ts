@@ -110,7 +110,10 @@ export async function llmAnswer(ctx: AnswerContext, llm: LlmService): Promise<st
   if (reply.includes(prompts.render('kb/llm-no-answer-marker'))) return undefined;
   // The model is told to cite the passages it used, in a few sentences: a reply that cites none of them,
   // or runs on, is not grounded in them (an injected instruction obeyed, another task's JSON).
-  const cited = [...reply.matchAll(/\[(\d{1,2})\]/g)].some((m) => Number(m[1]) >= 1 && Number(m[1]) <= ctx.passages.length);
+  // Chinese models write [1], ［1］, 【1】 or [1,2] / [1、2] alike.
+  const cited = [...reply.matchAll(/[[［【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]］】]/g)]
+    .flatMap((m) => m[1]!.split(/\s*[,，、]\s*/).map(Number))
+    .some((n) => n >= 1 && n <= ctx.passages.length);
   if (!cited) throw new Error('the model\'s answer cites none of the passages');
   if (charCount(reply) > MAX_LLM_ANSWER_CHARS) throw new Error(`the model's answer has ${charCount(reply)} characters, more than ${MAX_LLM_ANSWER_CHARS}`);
   return reply;

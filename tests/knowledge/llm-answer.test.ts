@@ -58,6 +58,17 @@ describe('answers written by a model', () => {
     expect(messages[1]!.content).toContain('[1] 《电商运营与直播带货流程》');
   });
 
+  it.each(['【1】', '［1］', '[1、2]', '[1,2]'])('keeps a model answer citing its passage as %s (Chinese models write them so)', async (mark) => {
+    const text = `开播前一小时发布直播预告${mark}。`;
+    const { kb } = await setup({ chat: () => chatReply(text) }, { OPENAI_MODEL: 'test-model' });
+    expect(await kb.ask(QUESTION)).toMatchObject({ found: true, mode: 'llm', answer: text });
+  });
+
+  it('gives the offline answer when the model cites a passage it was not given', async () => {
+    const { kb } = await setup({ chat: () => chatReply('开播前一小时发布直播预告【99】。') }, { OPENAI_MODEL: 'test-model' });
+    expect(await kb.ask(QUESTION)).toMatchObject({ found: true, mode: 'extractive' });
+  });
+
   it('gives found: false when the model says the passages do not answer', async () => {
     const { kb } = await setup({ chat: () => chatReply(prompts.render('kb/llm-no-answer-marker')) }, { OPENAI_MODEL: 'm' });
     const answer = await kb.ask(QUESTION);
