@@ -226,6 +226,15 @@ export class Router {
     // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
     if (!route.addressed) return next();
     const window = Math.floor(Date.now() / windowMs);
+    // The sender's own allowance first: one fan past it is not counted against the group as well.
+    const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
+    if (count > max) {
+      if (count === max + 1) {
+        ctx.logger.warn({ userId: ctx.sender.id, count }, 'flood: one notice, then silence for the window');
+        await ctx.reply(this.options.prompts.render('bot/slow-down', { minutes: Math.max(1, Math.round(windowMs / 60_000)) }));
+      }
+      return;
+    }
     if (ctx.chat.type === 'group' && ctx.role === 'fan' && !route.claimed) {
       // Many accounts at once (a raid, a bot farm): each is within its own allowance, the group is not.
       // Silent past the group's allowance; staff, and fans claiming what a skill runs there, still answered.
@@ -236,12 +245,7 @@ export class Router {
         return;
       }
     }
-    const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
-    if (count <= max) return next();
-    if (count === max + 1) {
-      ctx.logger.warn({ userId: ctx.sender.id, count }, 'flood: one notice, then silence for the window');
-      await ctx.reply(this.options.prompts.render('bot/slow-down', { minutes: Math.max(1, Math.round(windowMs / 60_000)) }));
-    }
+    return next();
   }
 
   /**

@@ -168,6 +168,13 @@ describe('Router', () => {
     expect(outbox.texts()).toEqual([...Array(5).fill('券来了'), prompts.render('bot/slow-down', { minutes: 1 })]);
   });
 
+  it('does not let one fan past their own allowance use up the group\'s: the next fan is answered', async () => {
+    for (let i = 0; i < 30; i++) await router.handle(msg({ ...inGroup, text: `/echo 刷${i}` }), outbox);
+    expect(outbox.texts()).toHaveLength(6); // five answers and the one notice
+    await router.handle(msg({ ...inGroup, text: '/echo 我也问一下', sender: { id: '7', name: '小赵' } }), outbox);
+    expect(outbox.texts().at(-1)).toBe('echo:我也问一下');
+  });
+
   it('does not count group chit-chat towards a flood', async () => {
     for (let i = 0; i < 20; i++) await router.handle(msg({ ...inGroup, text: `哈哈${i}` }), outbox);
     await router.handle(msg({ ...inGroup, text: '/echo 还在吗' }), outbox);
