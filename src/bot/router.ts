@@ -5,6 +5,7 @@ import { ErrorCode, hasCode } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { cleanText } from '../kernel/text.js';
+import { holdFloods, type FloodLimit } from './flood.js';
 import type { RoleDirectory } from './roles.js';
 import { fallbackRoles, validateSkill, type ActionContext, type Skill, type SkillInput } from './skill.js';
 import type { Store } from './store/index.js';
@@ -16,12 +17,8 @@ export interface RouterOptions {
   readonly prompts: Prompts;
   readonly logger: Logger;
   readonly roles: RoleDirectory;
-  /**
-   * Messages a person may send per window before the bot goes quiet for the rest of it; `perChat`: fans'
-   * messages a group gets answered per window, however many people write (default 15; a skill's
-   * keyword or group claim, such as a coupon drop's, is not counted).
-   */
-  readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly perChat?: number };
+  /** The flood allowances (see holdFloods): per person, and per group for fans (default 15 a window). */
+  readonly rateLimit?: FloodLimit;
   /** How long a message id is remembered to drop a second delivery. */
   readonly dedupeTtlMs?: number;
   /** Whether `skill` may act in this chat (a group's policy); all may when absent. */
@@ -39,13 +36,6 @@ interface Route {
   /** Taken by a skill's keyword or group claim (a coupon drop's 领券): each fan is answered, whatever the group's flood. */
   readonly claimed?: boolean;
 }
-
-/**
- * Fans' messages answered per group and window by default: a flood from many accounts is not answered
- * one by one. About what the paced queue sends to one group in a minute (a reply every 2–5 s), so the
- * replies waiting in memory cannot pile up however long a flood lasts.
- */
-const DEFAULT_PER_CHAT = 15;
 
 /** A group claim is asked of every group message: one that takes longer than this is logged. */
 const CLAIM_BUDGET_MS = 5;
@@ -130,7 +120,7 @@ export class Router {
         route = await this.route(c);
         await next();
       },
-      (c, next) => this.holdFloods(c, route!, next),
+      (c, next) => holdFloods(c, route!, next, this.options),
       ...this.middleware,
       (c) => this.dispatch(c, route!),
     ];
@@ -216,36 +206,6 @@ export class Router {
     const key = `dedupe:${ctx.platform}:${ctx.chat.id}:${ctx.messageId}`;
     if (await this.options.store.setIfAbsent(key, this.options.dedupeTtlMs ?? 24 * 3600_000)) await next();
     else ctx.logger.debug('duplicate delivery dropped');
-  }
-
-  private async holdFloods(ctx: ChatContext, route: Route, next: () => Promise<void>): Promise<void> {
-    const limit = this.options.rateLimit ?? { max: 10, windowMs: 60_000 };
-    const windowMs = limit.windowMs;
-    // Staff work in bursts (an agent forwards a dozen customers' messages): ten times a fan's allowance.
-    const max = ctx.role === 'fan' ? limit.max : limit.max * 10;
-    // Only what is addressed to the bot counts: chit-chat in a busy group is not a flood at the bot.
-    if (!route.addressed) return next();
-    const window = Math.floor(Date.now() / windowMs);
-    // The sender's own allowance first: one fan past it is not counted against the group as well.
-    const count = await this.options.store.increment(`flood:${ctx.platform}:${ctx.sender.id}:${window}`, 1, windowMs);
-    if (count > max) {
-      if (count === max + 1) {
-        ctx.logger.warn({ userId: ctx.sender.id, count }, 'flood: one notice, then silence for the window');
-        await ctx.reply(this.options.prompts.render('bot/slow-down', { minutes: Math.max(1, Math.round(windowMs / 60_000)) }));
-      }
-      return;
-    }
-    if (ctx.chat.type === 'group' && ctx.role === 'fan' && !route.claimed) {
-      // Many accounts at once (a raid, a bot farm): each is within its own allowance, the group is not.
-      // Silent past the group's allowance; staff, and fans claiming what a skill runs there, still answered.
-      const perChat = limit.perChat ?? DEFAULT_PER_CHAT;
-      const inChat = await this.options.store.increment(`flood-chat:${ctx.platform}:${ctx.chat.id}:${window}`, 1, windowMs);
-      if (inChat > perChat) {
-        if (inChat === perChat + 1) ctx.logger.warn({ count: inChat }, 'flood in a group: fans are not answered for the rest of the window');
-        return;
-      }
-    }
-    return next();
   }
 
   /**
