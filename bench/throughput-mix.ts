@@ -20,7 +20,7 @@ interface Line {
 /** Of every 40 messages: most is the group talking, then fans asking the bot, then staff asking the playbook. */
 export const MIX: readonly Line[] = [
   { what: 'group chit-chat (left alone)', who: 'fan', where: 'group', share: 24, texts: ['哈哈哈哈', '今天天气不错', '收到', '666', '我也想要', '刚下单了', '好的好的', '晚上见', '主播好美', '这个颜色好看'] },
-  { what: 'a fan @-mentions the bot with a service question (a script answers)', who: 'fan', where: 'group', mentioned: true, share: 5, texts: ['什么时候发货', '有优惠券吗', '发什么快递', '怎么付款', '这款有货吗'] },
+  { what: 'a fan @-mentions the bot with a service question (a script answers; 发什么快递 goes to the agents as an escalation)', who: 'fan', where: 'group', mentioned: true, share: 5, texts: ['什么时候发货', '有优惠券吗', '发什么快递', '怎么付款', '这款有货吗'] },
   { what: 'a fan asks about the live in the group, no mention (the live skill answers)', who: 'fan', where: 'group', share: 2, texts: ['今晚几点直播？', '明天直播吗？'] },
   { what: 'a fan greets or thanks the bot in the group', who: 'fan', where: 'group', mentioned: true, share: 2, texts: ['谢谢', '你好'] },
   { what: 'a fan writes privately', who: 'fan', where: 'private', share: 2, texts: ['什么时候发货', '你好'] },
