@@ -47,9 +47,10 @@ export function parseCommand(text: string): { name: string; args: string } | und
 }
 
 /**
- * Every message from every platform goes through one chain: drop duplicates, drop the bot's own and
- * other bots' messages, hold back floods, then the middleware added with `use()`, then dispatch to one
- * skill inside an error boundary. In groups the bot speaks only when spoken to.
+ * Every message from every platform goes through one chain: drop the bot's own and other bots' messages,
+ * decide the route, drop duplicates of what is addressed to the bot, hold back floods, then the middleware
+ * added with `use()`, then dispatch to one skill inside an error boundary. In groups the bot speaks only
+ * when spoken to.
  */
 export class Router {
   private readonly middleware: Middleware[] = [];
@@ -58,7 +59,10 @@ export class Router {
 
   constructor(private readonly options: RouterOptions) {}
 
-  /** Adds middleware, run in order after the built-in checks and before dispatch. */
+  /**
+   * Adds middleware, run in order after the built-in checks and before dispatch. A message addressed to
+   * no one (group talk) reaches it without a duplicate check: a redelivery of one may be seen twice.
+   */
   use(mw: Middleware): this {
     if (this.started) throw new Error('middleware must be added before the router starts');
     this.middleware.push(mw);
@@ -113,13 +117,16 @@ export class Router {
     // Where the message goes is decided once (its command parsed once), before the flood check counts it.
     let route: Route | undefined;
     const chain: Middleware[] = [
-      (c, next) => this.dropDuplicates(c, next),
+      // The bot's own messages (WeChat hands every one back) and other bots': dropped before any store call.
       (c, next) => (c.self || c.sender.isBot ? Promise.resolve() : next()),
       async (c, next) => {
         await this.options.observe?.(c);
         route = await this.route(c);
         await next();
       },
+      // Only what the bot acts on needs its duplicate check (one store write): the group talking among
+      // itself, most of what the bot hears, is answered by no one however often it is delivered.
+      (c, next) => (route!.addressed ? this.dropDuplicates(c, next) : next()),
       (c, next) => holdFloods(c, route!, next, this.options),
       ...this.middleware,
       (c) => this.dispatch(c, route!),
@@ -131,8 +138,8 @@ export class Router {
     try {
       await run(0);
     } catch (err) {
-      // The store down before the message was routed (its duplicate check): route it now, so a fan who
-      // typed a keyword (领券) hears that it did not work, rather than nothing.
+      // The store down before the message was routed (the group registry's note of it): route it now, so a
+      // fan who typed a keyword (领券) hears that it did not work, rather than nothing.
       if (!route && hasCode(err, ErrorCode.STORE_UNAVAILABLE)) route = await this.route(ctx).catch(() => undefined);
       // The store is down, a middleware or the skill failed: answer only if spoken to, never with internals.
       const failed = route?.skill ? log.child({ skill: route.skill.name }) : log;

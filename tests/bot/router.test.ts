@@ -125,6 +125,28 @@ describe('Router', () => {
     expect(outbox.texts()).toEqual(['echo:你好']);
   });
 
+  it('writes nothing to the store for what it will not act on: the group talking among itself, its own and other bots\' messages', async () => {
+    const taken: string[] = [];
+    const setIfAbsent = store.setIfAbsent.bind(store);
+    const increment = store.increment.bind(store);
+    const counted: Store = {
+      ...store,
+      setIfAbsent: (key, ttl) => (taken.push(key), setIfAbsent(key, ttl)),
+      increment: (key, by, ttl) => (taken.push(key), increment(key, by, ttl)),
+    };
+    const r = new Router({ store: counted, prompts, logger: logs.logger, roles: new RoleDirectory({ admins: [], agents: [] }) }).register(echo).register(coupon).start();
+    await r.handle(msg({ ...inGroup, text: '今天的直播好好看啊' }), outbox);
+    await r.handle(msg({ ...inGroup, text: 'echo:你好', self: true }), outbox);
+    await r.handle(msg({ ...inGroup, text: '/echo hi', sender: { id: '99', name: 'OtherBot', isBot: true } }), outbox);
+    expect(taken).toEqual([]);
+    // What it acts on is still checked for a second delivery, once.
+    const mention = msg({ ...inGroup, text: '在吗', mentioned: true });
+    await r.handle(mention, outbox);
+    await r.handle(mention, outbox);
+    expect(outbox.texts()).toEqual(['echo:在吗']);
+    expect(taken.filter((k) => k.startsWith('dedupe:'))).toEqual([`dedupe:telegram:g1:${mention.messageId}`, `dedupe:telegram:g1:${mention.messageId}`]);
+  });
+
   it('never answers its own messages or other bots (no loops)', async () => {
     await router.handle(msg({ text: 'echo:你好', self: true }), outbox);
     await router.handle(msg({ text: '/echo hi', sender: { id: '99', name: 'OtherBot', isBot: true } }), outbox);

@@ -5,6 +5,9 @@ import type { JobRow } from '../store/sqlite-jobs.js';
 import { defaultDeadline, runClaimed } from './runner.js';
 import type { HandlerOptions, Job, JobHandler, JobQuery, JobSpec, JobState, Scheduler, SchedulerOptions } from './types.js';
 
+/** Jobs claimed by one statement. */
+const CLAIM_BATCH = 20;
+
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -150,13 +153,22 @@ export class SqliteScheduler implements Scheduler {
     return started.length;
   }
 
-  /** Claims what is due and starts it; a round never waits for the jobs (a slow one holds up no other). */
+  /**
+   * Claims what is due and starts it; a round never waits for the jobs (a slow one holds up no other).
+   * A full batch means more may be due: the next round follows at once rather than a poll later, so a
+   * backlog (a thousand reminders at 20:00) is claimed at the store's pace, not 20 a poll.
+   */
   private round(): Promise<Promise<void>[]> {
+    let full = false;
     this.ticking ??= (async () => {
       if (this.closed) return [];
-      const claimed = await this.jobs.claimDue(this.owner, this.options.now(), 20);
+      const claimed = await this.jobs.claimDue(this.owner, this.options.now(), CLAIM_BATCH);
+      full = claimed.length === CLAIM_BATCH;
       return claimed.map((row) => this.track(this.run(toJob(row))));
-    })().finally(() => (this.ticking = undefined));
+    })().finally(() => {
+      this.ticking = undefined;
+      if (full) this.kickSoon();
+    });
     return this.ticking;
   }
 

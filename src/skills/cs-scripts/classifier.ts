@@ -54,7 +54,12 @@ export interface OfflineScores {
  */
 export class IntentClassifier {
   private readonly idf = new Map<string, number>();
-  private readonly vectors: { example: LabelledExample; vector: Vector }[];
+  private readonly examples: readonly LabelledExample[];
+  /**
+   * Feature → the examples that have it, as flat (index, weight) pairs: a message is compared only with
+   * the examples it shares a feature with (every other similarity is 0), not with the whole bank.
+   */
+  private readonly postings = new Map<string, number[]>();
 
   constructor(
     bank: readonly LabelledExample[],
@@ -64,7 +69,14 @@ export class IntentClassifier {
     const docs = bank.map((example) => ({ example, feats: features(normalizeMessage(example.text).text) }));
     for (const { feats } of docs) for (const f of new Set(feats)) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) this.idf.set(f, Math.log((bank.length + 1) / (n + 0.5)));
-    this.vectors = docs.map(({ example, feats }) => ({ example, vector: this.vectorize(feats) }));
+    this.examples = docs.map((d) => d.example);
+    docs.forEach(({ feats }, i) => {
+      for (const [f, w] of this.vectorize(feats)) {
+        const list = this.postings.get(f);
+        if (list) list.push(i, w);
+        else this.postings.set(f, [i, w]);
+      }
+    });
   }
 
   private vectorize(feats: readonly string[]): Vector {
@@ -87,14 +99,26 @@ export class IntentClassifier {
   /** Scores of every intent for a message's normalized text. */
   score(normalized: string): OfflineScores {
     const q = this.vectorize(features(normalized));
-    const sims = this.vectors
-      .map(({ example, vector }) => {
-        let s = 0;
-        for (const [f, w] of q) s += w * (vector.get(f) ?? 0);
-        return { ...example, similarity: s };
-      })
-      .sort((a, b) => b.similarity - a.similarity);
-    const nearest = sims.slice(0, this.options.k ?? 9).filter((e) => e.similarity > 0);
+    // Cosine over the shared features, summed in the message's feature order (as a full dot product
+    // would, the absent terms adding 0).
+    const dot = new Float64Array(this.examples.length);
+    for (const [f, w] of q) {
+      const list = this.postings.get(f);
+      if (!list) continue;
+      for (let j = 0; j < list.length; j += 2) dot[list[j]!]! += w * list[j + 1]!;
+    }
+    // The k most similar, best first; of equals the earlier in the bank (a stable sort of the whole bank would agree).
+    const k = this.options.k ?? 9;
+    const top: number[] = [];
+    for (let i = 0; i < dot.length; i++) {
+      const s = dot[i]!;
+      if (s <= 0 || (top.length === k && s <= dot[top[k - 1]!]!)) continue;
+      let at = top.length;
+      while (at > 0 && dot[top[at - 1]!]! < s) at--;
+      top.splice(at, 0, i);
+      if (top.length > k) top.pop();
+    }
+    const nearest = top.map((i) => ({ ...this.examples[i]!, similarity: dot[i]! }));
     const scores = new Map<Intent, number>(INTENTS.map((i) => [i, 0]));
     // The neighbours' vote as a distribution, scaled by how close the nearest is: a far neighbourhood says little.
     const total = nearest.reduce((sum, e) => sum + e.similarity, 0);

@@ -127,9 +127,14 @@ export function periodWeekEarlier(p: Period): Period {
   return { from: addDays(p.from, -7), to: addDays(p.to, -7) };
 }
 
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in a time zone, as a day string. */
 export function todayIn(tz: string, now: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  // A formatter per zone, made once: making one costs far more than formatting (this runs on every staff message).
+  let format = DAY_FORMATS.get(tz);
+  if (!format) DAY_FORMATS.set(tz, (format = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(now);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
