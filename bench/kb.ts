@@ -5,6 +5,7 @@
  * BM25Retriever. Run with `npm run bench:kb`; it rewrites its section of docs/benchmarks.md. Progress goes
  * to stderr, the report to stdout. The parts live in bench/kb/.
  */
+import { cpus, loadavg } from 'node:os';
 import { Segmenter } from '../src/knowledge/segment.js';
 import { loadEvalSets, loadPlaybook, questionsOf, syntheticCorpus } from './kb/corpus.js';
 import { allEngines } from './kb/engines.js';
@@ -30,6 +31,11 @@ const SLOW_SYNTHETIC_QUERIES = 40;
 const SEED = 20240601;
 const K = 3;
 
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
 async function main(): Promise<void> {
   const started = performance.now();
   let peers;
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
     return;
   }
   const machine = machineDescription();
+  const loadAtStart = loadavg()[0]!;
   if (!hasGc()) log('warning: run with --expose-gc (npm run bench:kb) for memory figures');
   const sets = loadEvalSets();
   const devQuestions = questionsOf(sets[0]!);
@@ -60,7 +67,9 @@ async function main(): Promise<void> {
   const syn = await runSynthetic(corpus, engines, opsbot, segmenter, devQuestions, K);
   const totalSeconds = (performance.now() - started) / 1000;
 
+  const load = { start: loadAtStart, end: loadavg()[0]!, cores: cpus().length };
   const input = {
+    load,
     playbook,
     sets,
     latencyQueries: { n: playbookQueries.length, distinct: devQuestions.length, reps },
@@ -70,7 +79,7 @@ async function main(): Promise<void> {
     corpus,
     syn,
   };
-  const env = [...machine, `- Peers: ${Object.entries(peers.versions).map(([n, v]) => `${n} ${v}`).join(', ')}`, `- Whole run: ${totalSeconds.toFixed(0)} s`].join('\n');
+  const env = [...machine, `- Peers: ${Object.entries(peers.versions).map(([n, v]) => `${n} ${v}`).join(', ')}`, `- Load average at end: ${load.end.toFixed(2)} (1 min)`, `- Whole run: ${totalSeconds.toFixed(0)} s (${cpuSeconds().toFixed(0)} s of CPU in this process)`].join('\n');
   const report = [reportBody(input), '', '## Reading the figures', '', interpret(input)].join('\n');
   const doc = [
     '# Knowledge-base benchmarks',

@@ -105,8 +105,20 @@ function syntheticPart({ syn, corpus }: ReportInput): string {
   return lines.join(' ');
 }
 
+/** Whether other work shared the CPU during the run, from the load averages. */
+function loadNote({ load }: ReportInput): string[] {
+  const busiest = Math.max(load.start, load.end);
+  if (busiest <= load.cores) return [];
+  return [
+    `Other processes were sharing the CPU during this run (1-minute load average ${load.start.toFixed(1)} at the start and ` +
+      `${load.end.toFixed(1)} at the end, on ${load.cores} cores): timings are inflated and noisier than on an idle machine, ` +
+      'so read the time ratios as rough; the quality and heap figures do not depend on load.',
+  ];
+}
+
 export function interpret(input: ReportInput): string {
   return [
+    ...loadNote(input),
     playbookSpeed(input),
     ...input.sets.map((s, i) => setQuality(input, s, i)),
     tokenizerNotes(input, input.sets),

@@ -6,6 +6,8 @@ import type { SyntheticResult } from './synthetic.js';
 import { mb, ms, pct, ratio, row } from './util.js';
 
 export interface ReportInput {
+  /** 1-minute load average at the start and end of the run, and the core count. */
+  readonly load: { readonly start: number; readonly end: number; readonly cores: number };
   readonly playbook: Playbook;
   readonly sets: readonly EvalSet[];
   readonly latencyQueries: { readonly n: number; readonly distinct: number; readonly reps: number };
