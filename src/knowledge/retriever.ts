@@ -3,7 +3,7 @@ import type { LlmService } from '../kernel/llm.js';
 import { ErrorCode, OpsbotError, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { matchTextOf } from './indexer.js';
-import { charBigrams, type Segmenter } from './segment.js';
+import type { Segmenter } from './segment.js';
 import type { Audience } from './audience.js';
 import type { Chunk, KnowledgeIndexData, RetrievedPassage } from './types.js';
 
@@ -142,7 +142,7 @@ export class PlaybookRetriever extends Retriever {
     const allowed = (h: { index: number }) => this.chunks[h.index]?.audience !== 'staff';
     const top = <T extends { index: number }>(search: (limit: number) => T[]): T[] =>
       filtering ? search(this.chunks.length).filter(allowed).slice(0, pool) : search(pool);
-    const rankings: { index: number }[][] = [top((n) => this.bm25.search(terms, n)), top((n) => this.bigrams.search(charBigrams(query), n))];
+    const rankings: { index: number }[][] = [top((n) => this.bm25.search(terms, n)), top((n) => this.bigrams.search(this.segmenter.bigrams(query), n))];
     let mode: SearchResult['mode'] = 'bm25';
     if (this.vectors && this.llm) {
       try {
