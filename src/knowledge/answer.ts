@@ -2,6 +2,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { LlmService } from '../kernel/llm.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { charCount } from '../kernel/text.js';
+import { asksDefinition, definitionStrength } from './definition.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
 import type { Answer, RetrievedPassage } from './types.js';
@@ -25,6 +26,8 @@ export interface AnswerContext {
   readonly terms: ReadonlyMap<string, number>;
   readonly segmenter: Segmenter;
   readonly prompts: Prompts;
+  /** Set for a definition question: the term asked about, in its matching form. */
+  readonly definedTerm?: string;
 }
 
 /**
@@ -59,7 +62,21 @@ export function extractiveAnswer(ctx: AnswerContext, supporting: readonly Retrie
     // A sentence that asks ("私域流量的运营策略是什么？") is a poor opening for an answer.
     return /[?？]$/.test(text) ? score / 2 : score;
   };
-  const passages = supporting.map((p) => splitSentences(p.chunk.text).map((text) => ({ text, score: scoreOf(text) })));
+  const total = [...ctx.terms.values()].reduce((a, w) => a + w, 0);
+  // For a definition question the sentence that defines the term opens the answer, whatever else it shares.
+  const definitionBonus = (sentences: readonly string[], i: number) => {
+    const term = ctx.definedTerm;
+    if (!term) return 0;
+    const folded = ctx.segmenter.fold(sentences[i]!);
+    if (asksDefinition(folded, term)) return 0;
+    const previous = i > 0 ? ctx.segmenter.fold(sentences[i - 1]!) : '';
+    const strength = previous && asksDefinition(previous, term) ? 2 : definitionStrength(folded, term);
+    return strength * total;
+  };
+  const passages = supporting.map((p) => {
+    const sentences = splitSentences(p.chunk.text);
+    return sentences.map((text, i) => ({ text, score: scoreOf(text) + definitionBonus(sentences, i) }));
+  });
   const bestIn = (sentences: { text: string; score: number }[]) =>
     sentences.reduce(
       (best, s, i) => {

@@ -165,6 +165,20 @@ describe('KnowledgeBase.ask', () => {
     expect(source?.text).toContain('客服的最核心職責');
   });
 
+  it('opens the answer to a definition question with the sentence that defines the term', async () => {
+    const kb = kbFor();
+    const first = async (q: string) => (await kb.ask(q)).answer.split(/(?<=[。！？!?；;])/)[0];
+    expect(await first('什么是私域流量？')).toContain('所谓私域流量');
+    expect(await first('流量池是什么')).toContain('流量池指的是');
+    expect(await first('what is GMV?')).toContain('GMV数据');
+  });
+
+  it('meets the rewritten live-stream article with the ordinary words', async () => {
+    const answer = await kbFor().ask('电商直播有哪些缺点？');
+    expect(answer.sources[0]).toMatchObject({ doc: '直播电商的私域流量运营' });
+    expect(answer.sources[0]!.text).toContain('先说短缺');
+  });
+
   it('honours k', async () => {
     expect((await kbFor().ask('私域流量怎么运营', { k: 5 })).sources).toHaveLength(5);
     expect((await kbFor().ask('私域流量怎么运营', { k: 1 })).sources).toHaveLength(1);
