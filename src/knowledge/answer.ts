@@ -2,9 +2,9 @@ import type { Logger } from '../kernel/logger.js';
 import type { LlmService } from '../kernel/llm.js';
 import type { Prompts } from '../kernel/prompts.js';
 import { charCount } from '../kernel/text.js';
-import { asksDefinition, definitionStrength } from './definition.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
+import { asksHow, scoreSentences } from './sentences.js';
 import type { Answer, RetrievedPassage } from './types.js';
 
 /**
@@ -50,32 +50,16 @@ function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): stri
 }
 
 /**
- * The offline answer: from the best passage, the sentence that carries most of the question's words (ties
- * go to the denser sentence) and the sentences that continue it, since advice often follows the sentence
- * that names the topic; then the best sentence of the next supporting passage if it is as strong.
+ * The offline answer: from the best passage, the sentence that best answers (see `scoreSentences`: the
+ * question's words it carries, or those of the sentence announcing it; ties go to the denser sentence)
+ * and the sentences that continue it; then the best sentence of the next supporting passage if it is as strong.
  */
 export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
-  const scoreOf = (text: string) => {
-    const present = new Set(ctx.segmenter.terms(text));
-    let score = 0;
-    for (const [t, w] of ctx.terms) if (present.has(t)) score += w;
-    // A sentence that asks ("私域流量的运营策略是什么？") is a poor opening for an answer.
-    return /[?？]$/.test(text) ? score / 2 : score;
-  };
-  const total = [...ctx.terms.values()].reduce((a, w) => a + w, 0);
-  // For a definition question the sentence that defines the term opens the answer, whatever else it shares.
-  const definitionBonus = (sentences: readonly string[], i: number) => {
-    const term = ctx.definedTerm;
-    if (!term) return 0;
-    const folded = ctx.segmenter.fold(sentences[i]!);
-    if (asksDefinition(folded, term)) return 0;
-    const previous = i > 0 ? ctx.segmenter.fold(sentences[i - 1]!) : '';
-    const strength = previous && asksDefinition(previous, term) ? 2 : definitionStrength(folded, term);
-    return strength * total;
-  };
+  const how = asksHow(ctx.question);
   const passages = supporting.map((p) => {
     const sentences = splitSentences(p.chunk.text);
-    return sentences.map((text, i) => ({ text, score: scoreOf(text) + definitionBonus(sentences, i) }));
+    const scores = scoreSentences(sentences, { ...ctx, asksHow: how });
+    return sentences.map((text, i) => ({ text, score: scores[i]! }));
   });
   const bestIn = (sentences: { text: string; score: number }[]) =>
     sentences.reduce(
