@@ -5,6 +5,7 @@ import { charCount } from '../kernel/text.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
 import { asksHow, scoreSentences } from './sentences.js';
+import { abstains } from './abstain.js';
 import type { Answer, RetrievedPassage } from './types.js';
 
 /**
@@ -133,7 +134,7 @@ export async function answerQuestion(ctx: AnswerContext, llm: LlmService | undef
     sources: [],
     mode,
   });
-  if (supporting.length === 0) return notFound('extractive');
+  if (abstains(ctx, supporting)) return notFound('extractive');
   const sources = ctx.passages.map((p) => ({ doc: p.chunk.doc, section: p.chunk.section, text: p.chunk.text, score: round(p.score) }));
 
   if (llm?.chatModel) {

@@ -16,6 +16,8 @@ export interface Lexicon {
   /** Each word → the first word of its synonym group. */
   readonly canonical: ReadonlyMap<string, string>;
   readonly stopwords: ReadonlySet<string>;
+  /** Small talk that is no shop question (from `chitchat.txt`), matched on the normalized question. */
+  readonly chitchat: readonly RegExp[];
   /** Rewritten form → ordinary word (from `rewrites.txt`), normalized. */
   readonly rewrites: ReadonlyMap<string, string>;
   /** What cleaning removes from articles. */
@@ -32,7 +34,14 @@ function dataLines(text: string): string[] {
 }
 
 /** Parses the lexicon files' contents. Synonym groups sharing a word are joined into one. */
-export function parseLexicon(words: string, synonyms: string, stopwords: string, boilerplate = '', rewrites = ''): Lexicon {
+export function parseLexicon(
+  words: string,
+  synonyms: string,
+  stopwords: string,
+  boilerplate = '',
+  rewrites = '',
+  chitchat = '',
+): Lexicon {
   const parent = new Map<string, string>();
   const find = (w: string): string => {
     let root = w;
@@ -54,7 +63,7 @@ export function parseLexicon(words: string, synonyms: string, stopwords: string,
   const wordList = dataLines(words).map((l) => normalizeForMatch(l.split(/\s+/)[0]!));
   const stop = new Set(dataLines(stopwords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch));
   const fingerprint = createHash('sha256')
-    .update([words, synonyms, stopwords, boilerplate, rewrites].join('\0'))
+    .update([words, synonyms, stopwords, boilerplate, rewrites, chitchat].join('\0'))
     .digest('hex');
   // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
   const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
@@ -63,7 +72,15 @@ export function parseLexicon(words: string, synonyms: string, stopwords: string,
     const [from, to] = line.split(/\s+/).map(normalizeForMatch);
     if (from && to !== undefined) rewriteMap.set(from, to);
   }
-  return { words: all, canonical, stopwords: stop, boilerplate: parseBoilerplate(boilerplate), rewrites: rewriteMap, fingerprint };
+  return {
+    words: all,
+    canonical,
+    stopwords: stop,
+    boilerplate: parseBoilerplate(boilerplate),
+    chitchat: dataLines(chitchat).map((l) => new RegExp(l, 'u')),
+    rewrites: rewriteMap,
+    fingerprint,
+  };
 }
 
 /** Reads the lexicon shipped in `dir` (default: the project's). */
@@ -75,6 +92,7 @@ export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
     read('stopwords.txt'),
     read('boilerplate.txt'),
     read('rewrites.txt'),
+    read('chitchat.txt'),
   );
 }
 

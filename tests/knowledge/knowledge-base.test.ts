@@ -209,6 +209,15 @@ describe('KnowledgeBase.ask', () => {
     expect((await kbFor().ask(question)).found).toBe(false);
   });
 
+  // Each of these shares a word with some passage (故事 with 品牌故事, 高铁 with a list of time-savers, 星期 with
+  // "两个星期", 今天 with an article's introduction).
+  it.each(['给我讲个故事吧', '推荐一部电影', '今天星期几', '北京到上海的高铁要多久', '大家好，今天心情怎么样'])(
+    'says the playbook has nothing for small talk: %s',
+    async (question) => {
+      expect(await kbFor().ask(question)).toMatchObject({ found: false, sources: [], answer: prompts.render('kb/not-found') });
+    },
+  );
+
   it('says the playbook has nothing when only filler words match', async () => {
     const answer = await kbFor().ask('我们应该怎么做呢？');
     expect(answer).toMatchObject({ found: false, sources: [], answer: prompts.render('kb/not-found') });

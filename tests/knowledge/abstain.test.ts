@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { isSmallTalk, namesShopWord } from '../../src/knowledge/abstain.js';
+import { Segmenter } from '../../src/knowledge/segment.js';
+
+const segmenter = new Segmenter();
+
+describe('isSmallTalk', () => {
+  it.each(['你好', '今天天气怎么样', '讲个笑话', '给我讲个故事吧', '推荐一部电影', '今天星期几', '北京到上海的高铁要多久', '1+1等于几', 'Hello!', 'what is the weather like today'])(
+    '%s is small talk',
+    (question) => {
+      expect(isSmallTalk(question, segmenter)).toBe(true);
+    },
+  );
+
+  it.each(['给我讲个品牌故事', '直播预告什么时候发', '客服话术怎么写', '推荐几款引流品', '你好，优惠券怎么领'])('%s is a shop question', (question) => {
+    expect(isSmallTalk(question, segmenter)).toBe(false);
+  });
+});
+
+describe('namesShopWord', () => {
+  it('knows the domain words and synonyms, in either script', () => {
+    expect(namesShopWord('GMV怎么算', segmenter)).toBe(true);
+    expect(namesShopWord('直播間怎麼佈置', segmenter)).toBe(true);
+    expect(namesShopWord('今天心情不好', segmenter)).toBe(false);
+  });
+});
