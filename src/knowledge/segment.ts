@@ -16,6 +16,8 @@ export interface Lexicon {
   /** Each word → the first word of its synonym group. */
   readonly canonical: ReadonlyMap<string, string>;
   readonly stopwords: ReadonlySet<string>;
+  /** Words that mark a question as a shop question (`shop-words.txt`, the domain words and synonyms), normalized. */
+  readonly shopWords: readonly string[];
   /** Small talk that is no shop question (from `chitchat.txt`), matched on the normalized question. */
   readonly chitchat: readonly RegExp[];
   /** Rewritten form → ordinary word (from `rewrites.txt`), normalized. */
@@ -41,6 +43,7 @@ export function parseLexicon(
   boilerplate = '',
   rewrites = '',
   chitchat = '',
+  shopWords = '',
 ): Lexicon {
   const parent = new Map<string, string>();
   const find = (w: string): string => {
@@ -63,7 +66,7 @@ export function parseLexicon(
   const wordList = dataLines(words).map((l) => normalizeForMatch(l.split(/\s+/)[0]!));
   const stop = new Set(dataLines(stopwords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch));
   const fingerprint = createHash('sha256')
-    .update([words, synonyms, stopwords, boilerplate, rewrites, chitchat].join('\0'))
+    .update([words, synonyms, stopwords, boilerplate, rewrites, chitchat, shopWords].join('\0'))
     .digest('hex');
   // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
   const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
@@ -78,6 +81,7 @@ export function parseLexicon(
     stopwords: stop,
     boilerplate: parseBoilerplate(boilerplate),
     chitchat: dataLines(chitchat).map((l) => new RegExp(l, 'u')),
+    shopWords: [...new Set([...all, ...dataLines(shopWords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch)])],
     rewrites: rewriteMap,
     fingerprint,
   };
@@ -93,6 +97,7 @@ export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
     read('boilerplate.txt'),
     read('rewrites.txt'),
     read('chitchat.txt'),
+    read('shop-words.txt'),
   );
 }
 

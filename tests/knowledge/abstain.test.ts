@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isSmallTalk, namesShopWord } from '../../src/knowledge/abstain.js';
+import { abstains, isSmallTalk, namesShopWord } from '../../src/knowledge/abstain.js';
+import type { RetrievedPassage } from '../../src/knowledge/types.js';
 import { Segmenter } from '../../src/knowledge/segment.js';
 
 const segmenter = new Segmenter();
@@ -22,5 +23,25 @@ describe('namesShopWord', () => {
     expect(namesShopWord('GMV怎么算', segmenter)).toBe(true);
     expect(namesShopWord('直播間怎麼佈置', segmenter)).toBe(true);
     expect(namesShopWord('今天心情不好', segmenter)).toBe(false);
+  });
+});
+
+describe('abstains', () => {
+  const passage = (coverage: number, matchedWords: number) =>
+    ({ chunk: { id: 'a#0', docId: 'a', doc: 'a', section: '', text: '', line: 1 }, score: 1, coverage, matchedWords }) as RetrievedPassage;
+
+  it('answers a shop question on the usual evidence', () => {
+    expect(abstains({ question: '客服要掌握什么', segmenter }, [passage(0.3, 1)])).toBe(false);
+  });
+
+  it('asks more of a question that names no shop word: two shared words and half its weight', () => {
+    expect(abstains({ question: '一部好作品的标准', segmenter }, [passage(0.45, 2)])).toBe(true);
+    expect(abstains({ question: '一部好作品的标准', segmenter }, [passage(0.8, 1)])).toBe(true);
+    expect(abstains({ question: '一部好作品的标准', segmenter }, [passage(0.6, 2)])).toBe(false);
+  });
+
+  it('says nothing without a supporting passage, or for small talk', () => {
+    expect(abstains({ question: '客服要掌握什么', segmenter }, [])).toBe(true);
+    expect(abstains({ question: '讲个笑话', segmenter }, [passage(1, 3)])).toBe(true);
   });
 });
