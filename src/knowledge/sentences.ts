@@ -17,6 +17,7 @@ const INHERIT = 0.9;
 /** A sentence with fewer characters than this besides the question's own words only restates the question. */
 const MIN_OWN_CONTENT = 8;
 
+const ORDINAL = /^(?:第[一二三四五六七八九十\d]+[步点条章节部分]|[(（]?\d{1,2}\s*[、.)）]|[一二三四五六七八九十]+[、.])/u;
 const CLOSED = /[。！？!?；;…，,：:”"’）)】」]$/u;
 const TOPIC_OPENER = /^(?:先说|我们先来|先来|下面|接下来|以下|首先我们|我们来|来看看)/u;
 const LIST_ANNOUNCER = /(?:如下|以下几点|以下[几两三四五]个|[两三四五六几]个(?:原因|方面|特点|步骤)|一些.{0,8}(?:技巧|方法|办法|建议))[。.]?$/u;
@@ -31,6 +32,8 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
   const text = sentence.trim();
   if (/[?？]$/u.test(text) || /[:：]$/u.test(text)) return true;
   if (!CLOSED.test(text) && [...text].length <= 20) return true;
+  // A numbered step or point that only names itself ("第1步,罗列出你现有可触达推广的渠道。").
+  if (ORDINAL.test(text) && [...text].length <= 24) return true;
   const folded = s.segmenter.fold(text);
   if (TOPIC_OPENER.test(folded) || LIST_ANNOUNCER.test(folded)) return true;
   const words = s.segmenter.terms(text, 'precise');

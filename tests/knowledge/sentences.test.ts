@@ -17,6 +17,7 @@ describe('announces', () => {
   it.each([
     ['a question', '私域流量的运营策略是什么?', '私域流量运营'],
     ['a heading', '电商运营关键数据', '电商运营关键数据有哪些'],
+    ['a numbered step that names itself', '第1步,罗列出你现有可触达推广的渠道。', '直播前怎么预热'],
     ['a line ending in a colon', '总而言之,整合后端资源,一定主播做到以下三点:', '整合后端资源'],
     ['an opener', '我们先来归纳一下电商直播的优缺点。', '电商直播的缺点'],
     ['a restatement of the question', '而B端电商运营,要更复杂一点。', 'B端电商运营为什么更复杂'],
