@@ -18,6 +18,7 @@ const INHERIT = 0.9;
 const MIN_OWN_CONTENT = 8;
 
 const ORDINAL = /^(?:第[一二三四五六七八九十\d]+[步点条章节部分]|[(（]?\d{1,2}\s*[、.)）]|[一二三四五六七八九十]+[、.])/u;
+const TURN = /^(?:但是?|然而|不过|可是|其实)/u;
 const CLOSED = /[。！？!?；;…，,：:”"’）)】」]$/u;
 const TOPIC_OPENER = /^(?:先说|我们先来|先来|下面|接下来|以下|首先我们|我们来|来看看)/u;
 const LIST_ANNOUNCER = /(?:如下|以下几点|以下[几两三四五]个|[两三四五六几]个(?:原因|方面|特点|步骤)|一些.{0,8}(?:技巧|方法|办法|建议))[。.]?$/u;
@@ -60,9 +61,12 @@ export function scoreSentences(sentences: readonly string[], s: SentenceScoring)
     return score;
   });
   const announcing = sentences.map((text, i) => own[i]! > 0 && announces(text, s));
+  // A sentence followed by a turn ("但也不能因此盲目使用低价品引流…") sets the scene for it: the turn, if it
+  // carries any of the question's words too, is the point.
+  const turned = sentences.map((_, i) => own[i]! > 0 && i + 1 < sentences.length && TURN.test(sentences[i + 1]!.trim()));
   return sentences.map((text, i) => {
     let score = own[i]! * (announcing[i] ? ANNOUNCE_SHARE : 1);
-    if (i > 0 && announcing[i - 1]) score += own[i - 1]! * INHERIT;
+    if (i > 0 && (announcing[i - 1] || (turned[i - 1] && own[i]! > 0))) score += own[i - 1]! * INHERIT;
     return score + definitionBonus(sentences, i, s) * total;
   });
 }

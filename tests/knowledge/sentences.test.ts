@@ -42,6 +42,13 @@ describe('scoreSentences', () => {
     expect(best('电商直播会去品牌化吗', ['将来的产品会不会去品牌化?', '我的答案是不会。'])).toBe('我的答案是不会。');
   });
 
+  it('prefers a turn that carries the question\'s words over the sentence that sets the scene for it', () => {
+    const sentences = ['电商启动期很多人会选择用流量品冲量,因为启动初期成交用户数很重要。', '但也不能因此盲目使用低价品引流,引流品和正价品的人群要一致。'];
+    expect(best('启动期冲量的引流品怎么挑', sentences)).toBe(sentences[1]);
+    const aside = ['食品是随时间变化而贬值的甚至没有价值,所以对于食品来说就算亏一点也要保持流速。', '但是3C的更新换代十分明显。'];
+    expect(best('卖食品为什么亏一点也要保持流速', aside)).toBe(aside[0]);
+  });
+
   it('keeps a sentence that answers by itself first', () => {
     const sentences = ['转化率越高,流量曝光就越多,流量越稳定。', '销售额作为电商运营中的最重要数据。'];
     expect(best('转化率高了有什么好处', sentences)).toBe(sentences[0]);
