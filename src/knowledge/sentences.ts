@@ -19,6 +19,7 @@ const MIN_OWN_CONTENT = 8;
 
 const ORDINAL = /^(?:第[一二三四五六七八九十\d]+[步点条章节部分]|[(（]?\d{1,2}\s*[、.)）]|[一二三四五六七八九十]+[、.])/u;
 const TURN = /^(?:但是?|然而|不过|可是|其实)/u;
+const ADVICE = /要|可以|应该|应当|最好|建议|需要|必须|不能|别|记得|注意|通过|利用|借助|借鉴|尽快|及时|提前|提醒|先|务必/u;
 const CLOSED = /[。！？!?；;…，,：:”"’）)】」]$/u;
 const TOPIC_OPENER = /^(?:先说|我们先来|先来|下面|接下来|以下|首先我们|我们来|来看看)/u;
 const LIST_ANNOUNCER = /(?:如下|以下几点|以下[几两三四五]个|[两三四五六几]个(?:原因|方面|特点|步骤)|一些.{0,8}(?:技巧|方法|办法|建议))[。.]?$/u;
@@ -27,7 +28,8 @@ const LIST_ANNOUNCER = /(?:如下|以下几点|以下[几两三四五]个|[两�
  * True when a sentence names the topic rather than answering: a question, a heading, a line ending in a
  * colon, an opener ("先说…", "我们先来归纳一下…"), a list's announcement, a sentence that says little
  * besides the question's own words ("而B端电商运营,要更复杂一点。"), or, for a question that asks how to
- * do something, the definition of one of its words ("点击率即用户打开率…" for "CTR太低怎么办").
+ * do something, a sentence that gives no advice (it describes the situation: "经常见到她们跟主播抢麦…")
+ * or defines one of the question's words ("点击率即用户打开率…" for "CTR太低怎么办").
  */
 export function announces(sentence: string, s: SentenceScoring): boolean {
   const text = sentence.trim();
@@ -41,6 +43,8 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
   const length = (ws: readonly string[]) => ws.reduce((n, t) => n + [...t].length, 0);
   const own = length(words.filter((t) => !s.terms.has(t)));
   if (own < MIN_OWN_CONTENT && own < length(words) / 2) return true;
+  // Asked how, a sentence that gives no advice describes the situation; the advice follows it.
+  if (s.asksHow && !ADVICE.test(folded)) return true;
   if (!s.definedTerm && s.asksHow) {
     for (const t of s.terms.keys()) if ([...t].length >= 2 && definitionStrength(folded, t) === 2) return true;
   }

@@ -21,6 +21,7 @@ describe('announces', () => {
     ['a line ending in a colon', '总而言之,整合后端资源,一定主播做到以下三点:', '整合后端资源'],
     ['an opener', '我们先来归纳一下电商直播的优缺点。', '电商直播的缺点'],
     ['a restatement of the question', '而B端电商运营,要更复杂一点。', 'B端电商运营为什么更复杂'],
+    ['a sentence that gives no advice, for a question of how', '有些助理经常跟主播抢麦,这样的情况很尴尬,用户不知道听谁的。', '助理老跟主播抢麦怎么安排'],
     ['a definition, for a question of how', '点击率即用户打开率,是指电商产品页面对用户的吸引度。', 'CTR太低怎么提升'],
   ])('%s', (_what, sentence, question) => {
     expect(announces(sentence, scoring(question))).toBe(true);
@@ -28,6 +29,7 @@ describe('announces', () => {
 
   it.each([
     ['an answer with its own content', '转化率越高,流量曝光就越多,流量越稳定。', '转化率高了有什么好处'],
+    ['advice, for a question of how', '开播前,助理和主播的角色一定要确认好,助理不要抢麦。', '助理老跟主播抢麦怎么安排'],
     ['a definition, for a question that is not of how', '所谓私域流量,便是可以自由重复利用、无需付费、随时触达的流量,通常指沉淀在公众号、微信群的用户。', '私域流量一般沉淀在哪些渠道'],
   ])('not %s', (_what, sentence, question) => {
     expect(announces(sentence, scoring(question))).toBe(false);
