@@ -86,7 +86,7 @@ function definitionBonus(sentences: readonly string[], i: number, s: SentenceSco
 
 /** True when a question asks how to do or fix something, or what to do ("CTR太低怎么办", "运营助理平时干啥"). */
 export function asksHow(question: string): boolean {
-  return /怎么办|怎么(?:做|提升|提高|改善|处理|解决|弄|搞|安排)|如何|怎样|咋办|咋整|(?:什么|啥)(?:办法|方法|技巧)|干啥|干嘛|干什么|做什么|做哪些|负责(?:什么|哪些)|how\s+(?:to|do|can)/iu.test(
+  return /怎么办|怎么(?:做|提升|提高|改善|处理|解决|弄|搞|安排)|如何|怎样|咋办|咋整|(?:什么|啥)(?:办法|方法|技巧)|干啥|干嘛|干什么|做什么|做哪些|how\s+(?:to|do|can)/iu.test(
     question.normalize('NFKC'),
   );
 }
