@@ -15,8 +15,8 @@ interface EvalSet {
 // dev and dev2 were used to tune cleaning, splitting, the lexicon and the coverage gate (dev2 began as a
 // held-out set and became a tuning set once its misses had been looked at); heldout was written afterwards
 // and never used for tuning. For issue 14 (answer sentences, rewritten text, definitions, small talk), dev3
-// was written from the playbook before that tuning and tuned on; heldout2 was written before it by someone
-// else and only ever run for aggregates (npm run bench:kb-quality), never looked into.
+// was written from the playbook before that tuning and tuned on; heldout2 was written before it and
+// only ever run for aggregates (npm run bench:kb-quality), never looked into.
 const load = (name: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tests/fixtures', name), 'utf8')) as EvalSet;
 const sets = {
   dev: load('kb-eval-dev.json'),
