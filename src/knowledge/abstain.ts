@@ -9,7 +9,9 @@ export interface AbstainContext {
 /** True when the question names a shop word of the lexicon (shop words, domain words, synonyms): 客服, 直播间, GMV. */
 export function namesShopWord(question: string, segmenter: Segmenter): boolean {
   const folded = segmenter.fold(question);
-  return segmenter.lexicon.shopWords.some((w) => folded.includes(w));
+  // A Latin word counts whole only: the "ip" of "javascript" is no IP.
+  const latin = new Set(folded.match(/[a-z0-9]+/g) ?? []);
+  return segmenter.lexicon.shopWords.some((w) => (/^[a-z0-9]+$/.test(w) ? latin.has(w) : folded.includes(w)));
 }
 
 /** Evidence a question naming no shop word needs: words (two characters or more) the passage shares, and coverage. */

@@ -6,14 +6,14 @@ import { Segmenter } from '../../src/knowledge/segment.js';
 const segmenter = new Segmenter();
 
 describe('isSmallTalk', () => {
-  it.each(['你好', '今天天气怎么样', '讲个笑话', '给我讲个故事吧', '推荐一部电影', '今天星期几', '北京到上海的高铁要多久', '1+1等于几', 'Hello!', 'what is the weather like today'])(
+  it.each(['你好', '今天天气怎么样', '讲个笑话', '给我讲个故事吧', '推荐一部电影', '今天星期几', '北京到上海的高铁要多久', '1+1等于几', 'Hello!', 'what is the weather like today', 'tell me a joke', 'javascript怎么写'])(
     '%s is small talk',
     (question) => {
       expect(isSmallTalk(question, segmenter)).toBe(true);
     },
   );
 
-  it.each(['给我讲个品牌故事', '直播预告什么时候发', '客服话术怎么写', '推荐几款引流品', '你好，优惠券怎么领'])('%s is a shop question', (question) => {
+  it.each(['给我讲个品牌故事', '直播预告什么时候发', '客服话术怎么写', '推荐几款引流品', '你好，优惠券怎么领', 'history of the shop GMV'])('%s is a shop question', (question) => {
     expect(isSmallTalk(question, segmenter)).toBe(false);
   });
 });
@@ -23,6 +23,8 @@ describe('namesShopWord', () => {
     expect(namesShopWord('GMV怎么算', segmenter)).toBe(true);
     expect(namesShopWord('直播間怎麼佈置', segmenter)).toBe(true);
     expect(namesShopWord('今天心情不好', segmenter)).toBe(false);
+    expect(namesShopWord('javascript', segmenter)).toBe(false);
+    expect(namesShopWord('打造个人IP', segmenter)).toBe(true);
   });
 });
 
