@@ -17,7 +17,8 @@ for (const q of set.answerable) {
   if (a.found && a.sources[0] && ok(a.sources[0])) h1++;
   if (a.found && a.sources.slice(0, 3).some(ok)) h3++;
   const first = splitSentences(a.answer)[0] ?? '';
-  if (a.found && has(first, q.sentence ?? q.expect)) sent++;
+  // `sentence` is one sentence or a list of them.
+  if (a.found && has(first, ([] as string[]).concat(q.sentence ?? q.expect))) sent++;
 }
 let off = 0, offN = 0, unc = 0, uncN = 0;
 for (const q of set.unanswerable) { const a = await kb.ask(q.q); if (q.kind === 'off-topic') { offN++; if (!a.found) off++; } else { uncN++; if (!a.found) unc++; } }

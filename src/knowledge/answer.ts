@@ -4,6 +4,8 @@ import type { Prompts } from '../kernel/prompts.js';
 import { charCount } from '../kernel/text.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
+import { asksHow, scoreSentences } from './sentences.js';
+import { abstains } from './abstain.js';
 import type { Answer, RetrievedPassage } from './types.js';
 
 /**
@@ -25,6 +27,8 @@ export interface AnswerContext {
   readonly terms: ReadonlyMap<string, number>;
   readonly segmenter: Segmenter;
   readonly prompts: Prompts;
+  /** Set for a definition question: the term asked about, in its matching form. */
+  readonly definedTerm?: string;
 }
 
 /**
@@ -47,19 +51,17 @@ function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): stri
 }
 
 /**
- * The offline answer: from the best passage, the sentence that carries most of the question's words (ties
- * go to the denser sentence) and the sentences that continue it, since advice often follows the sentence
- * that names the topic; then the best sentence of the next supporting passage if it is as strong.
+ * The offline answer: from the best passage, the sentence that best answers (see `scoreSentences`: the
+ * question's words it carries, or those of the sentence announcing it; ties go to the denser sentence)
+ * and the sentences that continue it; then the best sentence of the next supporting passage if it is as strong.
  */
 export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
-  const scoreOf = (text: string) => {
-    const present = new Set(ctx.segmenter.terms(text));
-    let score = 0;
-    for (const [t, w] of ctx.terms) if (present.has(t)) score += w;
-    // A sentence that asks ("私域流量的运营策略是什么？") is a poor opening for an answer.
-    return /[?？]$/.test(text) ? score / 2 : score;
-  };
-  const passages = supporting.map((p) => splitSentences(p.chunk.text).map((text) => ({ text, score: scoreOf(text) })));
+  const how = asksHow(ctx.question);
+  const passages = supporting.map((p) => {
+    const sentences = splitSentences(p.chunk.text);
+    const scores = scoreSentences(sentences, { ...ctx, asksHow: how });
+    return sentences.map((text, i) => ({ text, score: scores[i]! }));
+  });
   const bestIn = (sentences: { text: string; score: number }[]) =>
     sentences.reduce(
       (best, s, i) => {
@@ -132,7 +134,7 @@ export async function answerQuestion(ctx: AnswerContext, llm: LlmService | undef
     sources: [],
     mode,
   });
-  if (supporting.length === 0) return notFound('extractive');
+  if (abstains(ctx, supporting)) return notFound('extractive');
   const sources = ctx.passages.map((p) => ({ doc: p.chunk.doc, section: p.chunk.section, text: p.chunk.text, score: round(p.score) }));
 
   if (llm?.chatModel) {

@@ -72,10 +72,11 @@ function stripInline(text: string): string {
 
 function withoutAdSentences(text: string, rules: readonly RegExp[]): string {
   const isAd = (t: string) => rules.some((re) => re.test(normalizeForMatch(t)));
-  if (!isAd(text)) return text;
-  return splitSentences(text)
-    .filter((s) => !isAd(s))
-    .join('');
+  // Sentence by sentence: a rule anchored at a sentence's start (an introduction, a sign-off) must meet
+  // the sentence, not the paragraph.
+  const sentences = splitSentences(text);
+  if (!sentences.some(isAd)) return text;
+  return sentences.filter((s) => !isAd(s)).join('');
 }
 
 /**

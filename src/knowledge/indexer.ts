@@ -7,11 +7,11 @@ import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { cleanDocument } from './clean.js';
 import type { PlaybookContents } from './ingest.js';
-import { charBigrams, type Segmenter } from './segment.js';
+import type { Segmenter } from './segment.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 5;
+export const PIPELINE_VERSION = 6;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {
@@ -85,7 +85,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
     if ((i + 1) % step === 0 || i === chunks.length - 1) onProgress?.({ stage: 'index', done: i + 1, total: chunks.length });
   });
   const bm25 = Bm25.build(terms);
-  const bm25Bigrams = Bm25.build(chunks.map((c) => charBigrams(matchTextOf(c))));
+  const bm25Bigrams = Bm25.build(chunks.map((c) => segmenter.bigrams(matchTextOf(c))));
 
   const embedding = options.llm?.embeddingModel ? await embedChunks(chunks, options) : undefined;
   return {

@@ -135,9 +135,17 @@ export class KnowledgeBase {
     const q = validateQuestion(question);
     if (!this.current) await this.build({ saveRequired: false });
     const k = Math.max(1, Math.min(options.k ?? DEFAULT_K, MAX_K));
-    const { passages, terms } = await this.current!.retriever.search(q, { k, audience: options.audience ?? 'public' });
+    const found = await this.current!.retriever.search(q, { k, audience: options.audience ?? 'public' });
+    const { passages, terms, definedTerm } = found;
     return answerQuestion(
-      { question: q, passages, terms, segmenter: this.segmenter, prompts: this.options.prompts },
+      {
+        question: q,
+        passages,
+        terms,
+        segmenter: this.segmenter,
+        prompts: this.options.prompts,
+        ...(definedTerm ? { definedTerm } : {}),
+      },
       this.options.llm,
       this.options.logger,
     );

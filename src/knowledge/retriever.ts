@@ -2,8 +2,10 @@ import type { Logger } from '../kernel/logger.js';
 import type { LlmService } from '../kernel/llm.js';
 import { ErrorCode, OpsbotError, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
+import { definedTerm, definitionStrength } from './definition.js';
 import { matchTextOf } from './indexer.js';
-import { charBigrams, type Segmenter } from './segment.js';
+import { splitSentences } from './normalize.js';
+import type { Segmenter } from './segment.js';
 import type { Audience } from './audience.js';
 import type { Chunk, KnowledgeIndexData, RetrievedPassage } from './types.js';
 
@@ -19,6 +21,8 @@ export interface SearchResult {
   /** The question's words (precise segmentation) with their IDF weights: what a passage must cover. */
   readonly terms: ReadonlyMap<string, number>;
   readonly mode: 'bm25' | 'hybrid';
+  /** The term a definition question asks about ("什么是私域流量" → 私域流量), in its matching form. */
+  readonly definedTerm?: string;
 }
 
 /**
@@ -93,6 +97,8 @@ export class PlaybookRetriever extends Retriever {
   private readonly chunks: readonly Chunk[];
   private readonly vectors?: Float32Array[];
   private readonly hasStaff: boolean;
+  /** Each chunk's sentences in their matching form, made on the first definition question. */
+  private foldedSentences?: string[][];
 
   constructor(
     index: KnowledgeIndexData,
@@ -142,7 +148,7 @@ export class PlaybookRetriever extends Retriever {
     const allowed = (h: { index: number }) => this.chunks[h.index]?.audience !== 'staff';
     const top = <T extends { index: number }>(search: (limit: number) => T[]): T[] =>
       filtering ? search(this.chunks.length).filter(allowed).slice(0, pool) : search(pool);
-    const rankings: { index: number }[][] = [top((n) => this.bm25.search(terms, n)), top((n) => this.bigrams.search(charBigrams(query), n))];
+    const rankings: { index: number }[][] = [top((n) => this.bm25.search(terms, n)), top((n) => this.bigrams.search(this.segmenter.bigrams(query), n))];
     let mode: SearchResult['mode'] = 'bm25';
     if (this.vectors && this.llm) {
       try {
@@ -166,11 +172,36 @@ export class PlaybookRetriever extends Retriever {
     for (const ranking of rankings) {
       ranking.forEach((h, rank) => fused.set(h.index, (fused.get(h.index) ?? 0) + 1 / (RRF_K + rank + 1)));
     }
-    const ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
+    let ranked = [...fused.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
+    const defined = definedTerm(this.segmenter.fold(query));
+    if (defined) ranked = this.definitionsFirst(ranked, defined, filtering ? allowed : () => true);
     const passages = diversify(ranked, this.chunks, k).map((h) => {
       const chunk = this.chunks[h.index]!;
       return { chunk, score: h.score, ...this.coverage(weights, chunk) };
     });
-    return { passages, terms: weights, mode };
+    return { passages, terms: weights, mode, ...(defined ? { definedTerm: defined } : {}) };
+  }
+
+  /**
+   * For a definition question, the passages that define the term best (所谓X, X是指… over X是…) come first,
+   * in their fused order: the passages that only use the term would otherwise outrank the one defining it.
+   */
+  private definitionsFirst(
+    ranked: { index: number; score: number }[],
+    term: string,
+    allowed: (h: { index: number }) => boolean,
+  ): { index: number; score: number }[] {
+    this.foldedSentences ??= this.chunks.map((c) => splitSentences(c.text).map((t) => this.segmenter.fold(t)));
+    const strength = this.foldedSentences.map((sentences) => Math.max(0, ...sentences.map((t) => definitionStrength(t, term))));
+    const best = Math.max(0, ...strength.filter((_, index) => allowed({ index })));
+    if (best === 0) return ranked;
+    const score = new Map(ranked.map((h) => [h.index, h.score]));
+    const defining = strength
+      .map((st, index) => ({ index, score: score.get(index) ?? 0, st }))
+      .filter((h) => h.st === best && allowed(h))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .map(({ index, score: sc }) => ({ index, score: sc }));
+    const promoted = new Set(defining.map((h) => h.index));
+    return [...defining, ...ranked.filter((h) => !promoted.has(h.index))];
   }
 }

@@ -16,6 +16,12 @@ export interface Lexicon {
   /** Each word → the first word of its synonym group. */
   readonly canonical: ReadonlyMap<string, string>;
   readonly stopwords: ReadonlySet<string>;
+  /** Words that mark a question as a shop question (`shop-words.txt`, the domain words and synonyms), normalized. */
+  readonly shopWords: readonly string[];
+  /** Small talk that is no shop question (from `chitchat.txt`), matched on the normalized question. */
+  readonly chitchat: readonly RegExp[];
+  /** Rewritten form → ordinary word (from `rewrites.txt`), normalized. */
+  readonly rewrites: ReadonlyMap<string, string>;
   /** What cleaning removes from articles. */
   readonly boilerplate: BoilerplateRules;
   /** Changes when any lexicon file changes: part of the index's fingerprint. */
@@ -30,7 +36,15 @@ function dataLines(text: string): string[] {
 }
 
 /** Parses the lexicon files' contents. Synonym groups sharing a word are joined into one. */
-export function parseLexicon(words: string, synonyms: string, stopwords: string, boilerplate = ''): Lexicon {
+export function parseLexicon(
+  words: string,
+  synonyms: string,
+  stopwords: string,
+  boilerplate = '',
+  rewrites = '',
+  chitchat = '',
+  shopWords = '',
+): Lexicon {
   const parent = new Map<string, string>();
   const find = (w: string): string => {
     let root = w;
@@ -52,17 +66,39 @@ export function parseLexicon(words: string, synonyms: string, stopwords: string,
   const wordList = dataLines(words).map((l) => normalizeForMatch(l.split(/\s+/)[0]!));
   const stop = new Set(dataLines(stopwords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch));
   const fingerprint = createHash('sha256')
-    .update([words, synonyms, stopwords, boilerplate].join('\0'))
+    .update([words, synonyms, stopwords, boilerplate, rewrites, chitchat, shopWords].join('\0'))
     .digest('hex');
   // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
   const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
-  return { words: all, canonical, stopwords: stop, boilerplate: parseBoilerplate(boilerplate), fingerprint };
+  const rewriteMap = new Map<string, string>();
+  for (const line of dataLines(rewrites)) {
+    const [from, to] = line.split(/\s+/).map(normalizeForMatch);
+    if (from && to !== undefined) rewriteMap.set(from, to);
+  }
+  return {
+    words: all,
+    canonical,
+    stopwords: stop,
+    boilerplate: parseBoilerplate(boilerplate),
+    chitchat: dataLines(chitchat).map((l) => new RegExp(l, 'u')),
+    shopWords: [...new Set([...all, ...dataLines(shopWords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch)])],
+    rewrites: rewriteMap,
+    fingerprint,
+  };
 }
 
 /** Reads the lexicon shipped in `dir` (default: the project's). */
 export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return parseLexicon(read('domain-words.txt'), read('synonyms.txt'), read('stopwords.txt'), read('boilerplate.txt'));
+  return parseLexicon(
+    read('domain-words.txt'),
+    read('synonyms.txt'),
+    read('stopwords.txt'),
+    read('boilerplate.txt'),
+    read('rewrites.txt'),
+    read('chitchat.txt'),
+    read('shop-words.txt'),
+  );
 }
 
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
@@ -71,6 +107,7 @@ const jiebaCache = new Map<string, Jieba>();
 /** Turns text into index terms: normalized, segmented by jieba (search mode), stopwords out, synonyms folded. */
 export class Segmenter {
   private readonly jieba: Jieba;
+  private readonly rewrite?: RegExp;
 
   constructor(readonly lexicon: Lexicon = loadLexicon()) {
     let jieba = jiebaCache.get(lexicon.fingerprint);
@@ -82,6 +119,19 @@ export class Segmenter {
       jiebaCache.set(lexicon.fingerprint, jieba);
     }
     this.jieba = jieba;
+    const forms = [...lexicon.rewrites.keys()].sort((a, b) => b.length - a.length);
+    if (forms.length > 0) this.rewrite = new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+  }
+
+  /** The form `text` is matched in: normalized, and a rewriting tool's words folded back to the ordinary ones. */
+  fold(text: string): string {
+    const normalized = normalizeForMatch(text);
+    return this.rewrite ? normalized.replace(this.rewrite, (m) => this.lexicon.rewrites.get(m) ?? m) : normalized;
+  }
+
+  /** Character bigrams of `text` in its folded form (see `charBigrams`). */
+  bigrams(text: string): string[] {
+    return charBigrams(this.fold(text));
   }
 
   /**
@@ -91,7 +141,7 @@ export class Segmenter {
    */
   terms(text: string, mode: 'search' | 'precise' = 'search'): string[] {
     const out: string[] = [];
-    const normalized = normalizeForMatch(text);
+    const normalized = this.fold(text);
     const tokens = mode === 'search' ? this.jieba.cutForSearch(normalized, false) : this.jieba.cut(normalized, false);
     for (const raw of tokens) {
       const token = raw.trim();

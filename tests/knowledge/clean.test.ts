@@ -76,6 +76,21 @@ describe('cleanDocument', () => {
     expect(text).not.toMatch(/心之力|https?:|1381234/);
   });
 
+  it.each([
+    ['an introduction', '今天给在一起电商给大家分享一些关于电商运营的浅见，希望能与大家共勉。'],
+    ['a sign-off', '以上就是今天分享的全部内容，希望能够对广大企业营销人员有一些营销方面的启发。'],
+    ['a teaser', '不信一起來看下：'],
+    ['a call to comment', '欢迎大家留言讨论。'],
+  ])('drops %s at the end of a useful paragraph, keeping the rest', (_what, sentence) => {
+    const cleaned = cleanDocument(`在做电商运营之前，一定要先想清楚定位。复盘要对比数据的变化。${sentence}`, rules);
+    expect(cleaned.paragraphs.map((p) => p.text)).toEqual(['在做电商运营之前，一定要先想清楚定位。复盘要对比数据的变化。']);
+  });
+
+  it('keeps sentences that only share words with an introduction', () => {
+    const text = '主播今天要给粉丝分享使用体验。希望顾客收到货后满意。以上三点要写进话术。';
+    expect(cleanDocument(text, rules).paragraphs.map((p) => p.text)).toEqual([text]);
+  });
+
   it('cuts the footer from 相关新闻 / 评论区 / 联系我们 on, but not a heading of the same words early in the text', () => {
     const body = Array.from({ length: 6 }, (_, i) => `第${i + 1}段正文，讲的是直播间的运营方法和数据复盘。`).join('\n');
     const cleaned = cleanDocument(`联系我们\n${body}\n相关新闻\n某某店铺开业大吉\n发表评论`, rules);
@@ -103,5 +118,6 @@ describe('cleanDocument', () => {
       .join('\n');
     expect(all).not.toMatch(/MarketUP|白皮书|19951984030|marketup01|https?:\/\/|评论区|发表评论|DABAN|乐在赚|心之力|\(图1\)/);
     expect(all).toContain('点击率即用户打开率');
+    expect(all).not.toMatch(/浅见|共勉|以上就是今天分享/);
   });
 });

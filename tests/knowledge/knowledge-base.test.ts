@@ -165,6 +165,20 @@ describe('KnowledgeBase.ask', () => {
     expect(source?.text).toContain('客服的最核心職責');
   });
 
+  it('opens the answer to a definition question with the sentence that defines the term', async () => {
+    const kb = kbFor();
+    const first = async (q: string) => (await kb.ask(q)).answer.split(/(?<=[。！？!?；;])/)[0];
+    expect(await first('什么是私域流量？')).toContain('所谓私域流量');
+    expect(await first('流量池是什么')).toContain('流量池指的是');
+    expect(await first('what is GMV?')).toContain('GMV数据');
+  });
+
+  it('meets the rewritten live-stream article with the ordinary words', async () => {
+    const answer = await kbFor().ask('电商直播有哪些缺点？');
+    expect(answer.sources[0]).toMatchObject({ doc: '直播电商的私域流量运营' });
+    expect(answer.sources[0]!.text).toContain('先说短缺');
+  });
+
   it('honours k', async () => {
     expect((await kbFor().ask('私域流量怎么运营', { k: 5 })).sources).toHaveLength(5);
     expect((await kbFor().ask('私域流量怎么运营', { k: 1 })).sources).toHaveLength(1);
@@ -194,6 +208,15 @@ describe('KnowledgeBase.ask', () => {
   it.each(['a', '老', '做'])('does not take one shared character (%s) for an answer', async (question) => {
     expect((await kbFor().ask(question)).found).toBe(false);
   });
+
+  // Each of these shares a word with some passage (故事 with 品牌故事, 高铁 with a list of time-savers, 星期 with
+  // "两个星期", 今天 with an article's introduction).
+  it.each(['给我讲个故事吧', '推荐一部电影', '今天星期几', '北京到上海的高铁要多久', '大家好，今天心情怎么样'])(
+    'says the playbook has nothing for small talk: %s',
+    async (question) => {
+      expect(await kbFor().ask(question)).toMatchObject({ found: false, sources: [], answer: prompts.render('kb/not-found') });
+    },
+  );
 
   it('says the playbook has nothing when only filler words match', async () => {
     const answer = await kbFor().ask('我们应该怎么做呢？');

@@ -36,6 +36,23 @@ describe('Segmenter', () => {
     expect(segmenter.terms(a, 'precise')).toEqual(segmenter.terms(b, 'precise'));
   });
 
+  // The live-stream article of the playbook was put through a rewriting tool (伪原创); questions use the ordinary words.
+  it.each([
+    ['电商直播的优短缺', '电商直播的优缺点'],
+    ['肯定淘宝该署公域流量途径', '肯定淘宝这些公域流量渠道'],
+    ['私域流量是肯定于流量池而言的', '私域流量是相对于流量池而言的'],
+    ['面临的机遇和求战', '面临的机遇和挑战'],
+    ['积淀在民众号的用户', '沉淀在公众号的用户'],
+  ])('folds the rewritten %s to the ordinary words', (rewritten, ordinary) => {
+    expect(segmenter.fold(rewritten)).toBe(ordinary);
+    expect(segmenter.terms(rewritten)).toEqual(segmenter.terms(ordinary));
+    expect(segmenter.bigrams(rewritten)).toEqual(segmenter.bigrams(ordinary));
+  });
+
+  it('leaves ordinary text that merely contains part of a rewritten form alone', () => {
+    expect(segmenter.fold('肯定会卖爆')).toBe('肯定会卖爆');
+  });
+
   it('drops stopwords, punctuation and question words', () => {
     expect(segmenter.terms('我们应该怎么做呢？！', 'precise')).toEqual([]);
   });
@@ -46,5 +63,11 @@ describe('parseLexicon', () => {
     const a = parseLexicon('私域\n', '甲 乙\n乙 丙\n', '的\n');
     expect(a.canonical.get('丙')).toBe(a.canonical.get('甲'));
     expect(parseLexicon('私域\n', '甲 乙\n', '的\n').fingerprint).not.toBe(a.fingerprint);
+  });
+
+  it('reads rewrites, replacing the longer form first, and fingerprints them', () => {
+    const lexicon = parseLexicon('', '', '', '', '# a comment\n短缺 缺点\n优短缺 优缺点\n');
+    expect(new Segmenter(lexicon).fold('优短缺和短缺')).toBe('优缺点和缺点');
+    expect(lexicon.fingerprint).not.toBe(parseLexicon('', '', '', '', '短缺 缺点\n').fingerprint);
   });
 });
