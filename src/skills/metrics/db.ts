@@ -5,7 +5,7 @@ import { storeError } from './db-errors.js';
 import { migrate } from './db-schema.js';
 import { beginImport, BUSY_MS, type ImportWriter } from './db-writer.js';
 import { BASE_FIELDS, type BaseField, type Sums } from './definitions.js';
-import { RAW, sourceFor, type Source } from './db-summaries.js';
+import { byProductMonthly, RAW, sourceFor, type Source } from './db-summaries.js';
 
 export type { ImportCounts, ImportWriter } from './db-writer.js';
 
@@ -102,7 +102,9 @@ export class MetricsDb {
   sums(q: SumsQuery): { rows: number; sums: Sums } {
     const { where, params } = this.where(q);
     const { table, count } = this.source(q);
-    const r = this.guard(() => this.statement(`SELECT ${count} AS n, ${this.sumsSql} FROM ${table} WHERE ${where}`).get(...params)) as Record<string, number | null>;
+    const monthly = table === 'metrics_by_product' ? byProductMonthly(q, this.sumsSql, undefined) : undefined;
+    const sql = monthly?.sql ?? `SELECT ${count} AS n, ${this.sumsSql} FROM ${table} WHERE ${where}`;
+    const r = this.guard(() => this.statement(sql).get(...(monthly?.params ?? params))) as Record<string, number | null>;
     return { rows: r.n ?? 0, sums: pickSums(r) };
   }
 
@@ -110,9 +112,9 @@ export class MetricsDb {
   groupSums(q: SumsQuery, by: Dimension): GroupSums[] {
     const { where, params } = this.where(q);
     const { table, count } = this.source(q, by);
-    const rows = this.guard(() =>
-      this.statement(`SELECT ${by} AS key, ${count} AS n, ${this.sumsSql} FROM ${table} WHERE ${where} GROUP BY ${by} ORDER BY ${by}`).all(...params),
-    ) as Record<string, number | string | null>[];
+    const monthly = table === 'metrics_by_product' && by === 'product' ? byProductMonthly(q, this.sumsSql, by) : undefined;
+    const sql = monthly?.sql ?? `SELECT ${by} AS key, ${count} AS n, ${this.sumsSql} FROM ${table} WHERE ${where} GROUP BY ${by} ORDER BY ${by}`;
+    const rows = this.guard(() => this.statement(sql).all(...(monthly?.params ?? params))) as Record<string, number | string | null>[];
     return rows.map((r) => ({ key: String(r.key), rows: Number(r.n), sums: pickSums(r as Record<string, number | null>) }));
   }
 

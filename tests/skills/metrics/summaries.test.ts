@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/kernel/errors.js';
 import { MetricsDb, type Dimension, type Filters } from '../../../src/skills/metrics/db.js';
-import { sourceFor } from '../../../src/skills/metrics/db-summaries.js';
+import { monthsOf, sourceFor } from '../../../src/skills/metrics/db-summaries.js';
 import { METRIC_NAMES } from '../../../src/skills/metrics/definitions.js';
 import { executeQuery } from '../../../src/skills/metrics/execute.js';
 import { importMetricsFile } from '../../../src/skills/metrics/import.js';
@@ -66,6 +66,10 @@ const PERIODS: readonly [string, string][] = [
   ['2026-10-25', '2026-11-03'],
   ['2026-11-01', '2026-11-30'],
   ['2026-01-01', '2026-12-31'],
+  // Whole months with days before and after them, or on one side only.
+  ['2026-10-22', '2026-12-02'],
+  ['2026-10-01', '2026-11-15'],
+  ['2026-10-31', '2026-12-01'],
   ['2025-01-01', '2025-01-31'], // no data
 ];
 const FILTERS: readonly Filters[] = [{}, { channel: '淘宝' }, { product: '羽绒服' }, { channel: '抖音直播', product: '保温杯' }];
@@ -110,6 +114,18 @@ describe('summary tables', () => {
     expect(sourceFor({ channel: '淘宝' }, 'product').table).toBe('daily_metrics');
     expect(sourceFor({ product: '围巾' }, 'channel').table).toBe('daily_metrics');
     expect(sourceFor({ channel: '淘宝', product: '围巾' }).table).toBe('daily_metrics');
+  });
+
+  it.each([
+    ['2026-11-01', '2026-11-30', { head: ['1', '0'], months: ['2026-11', '2026-11'], tail: ['1', '0'] }],
+    ['2026-10-22', '2026-12-02', { head: ['2026-10-22', '2026-10-31'], months: ['2026-11', '2026-11'], tail: ['2026-12-01', '2026-12-02'] }],
+    ['2024-02-01', '2024-02-29', { head: ['1', '0'], months: ['2024-02', '2024-02'], tail: ['1', '0'] }],
+    ['2025-12-15', '2026-02-28', { head: ['2025-12-15', '2025-12-31'], months: ['2026-01', '2026-02'], tail: ['1', '0'] }],
+    ['2026-11-02', '2026-11-30', undefined],
+    ['2026-11-01', '2026-11-29', undefined],
+    ['2026-10-25', '2026-11-03', undefined],
+  ])('split %s – %s into days and whole months', (from, to, expected) => {
+    expect(monthsOf(from, to)).toEqual(expected);
   });
 
   it('give the same answers as the raw rows after an import', async () => {
