@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { decodeText, type TextEncodingName } from '../../knowledge/decode.js';
 import { findEncodingProblem } from './encoding.js';
@@ -99,7 +100,7 @@ async function scanBytes(fh: FileHandle, errors: ImportErrors): Promise<ByteScan
   let previous = -1;
   let pending: Buffer[] = [];
   for (;;) {
-    const bytesRead = await read(fh, buf, total, errors);
+    const bytesRead = read(fh, buf, total, errors);
     if (bytesRead === 0) break;
     const offset = total;
     total += bytesRead;
@@ -141,7 +142,7 @@ async function countUnits(fh: FileHandle, start: number, bytes: number, errors: 
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
   let units = 0;
   for (let position = start; position < bytes; ) {
-    const n = await read(fh, buf.subarray(0, Math.min(CHUNK_BYTES, bytes - position)), position, errors);
+    const n = read(fh, buf.subarray(0, Math.min(CHUNK_BYTES, bytes - position)), position, errors);
     if (n === 0) break;
     position += n;
     for (let i = 0; i < n; i++) {
@@ -153,9 +154,15 @@ async function countUnits(fh: FileHandle, start: number, bytes: number, errors: 
   return units;
 }
 
-async function read(fh: FileHandle, buf: Buffer, position: number, errors: ImportErrors): Promise<number> {
+/**
+ * Reads at `position` synchronously: the file is a regular file (devices and pipes are refused before),
+ * so a read does not block for long, and a thread-pool round trip per chunk would cost more than the read
+ * on a busy machine (twice the wall time for a 76 MB file under load). The import yields to the event loop
+ * between rows instead.
+ */
+function read(fh: FileHandle, buf: Buffer, position: number, errors: ImportErrors): number {
   try {
-    return (await fh.read(buf, 0, buf.length, position)).bytesRead;
+    return readSync(fh.fd, buf, 0, buf.length, position);
   } catch (err) {
     throw errors.readFailed(err);
   }
@@ -167,7 +174,7 @@ async function* utf8Chunks(fh: FileHandle, start: number, bytes: number, errors:
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const buf = Buffer.allocUnsafe(TEXT_CHUNK_BYTES);
   for (let position = start; position < bytes; ) {
-    const n = await read(fh, buf.subarray(0, Math.min(TEXT_CHUNK_BYTES, bytes - position)), position, errors);
+    const n = read(fh, buf.subarray(0, Math.min(TEXT_CHUNK_BYTES, bytes - position)), position, errors);
     if (n === 0) break;
     position += n;
     yield decode(() => decoder.decode(buf.subarray(0, n), { stream: true }), errors);
@@ -188,7 +195,7 @@ function decode(run: () => string, errors: ImportErrors): string {
 async function wholeFile(fh: FileHandle, size: number, htmlXls: boolean, errors: ImportErrors): Promise<ExportText> {
   const bytes = Buffer.allocUnsafe(size);
   for (let position = 0; position < size; ) {
-    const n = await read(fh, bytes.subarray(position), position, errors);
+    const n = read(fh, bytes.subarray(position), position, errors);
     if (n === 0) throw errors.unreadable('metrics/unreadable-io', { code: 'EIO' });
     position += n;
   }
