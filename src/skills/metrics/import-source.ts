@@ -11,9 +11,12 @@ export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 /**
  * Bytes decoded at a time: small enough that a piece's text and the records cut from it die young (in
- * V8's new space) instead of piling up in the old space until a full collection.
+ * V8's new space) instead of piling up in the large-object space until a full collection (a piece of
+ * 32 KB decodes to at most 64 KB of UTF-16, under V8's large-object size).
  */
-const TEXT_CHUNK_BYTES = 128 * 1024;
+const TEXT_CHUNK_BYTES = 32 * 1024;
+/** Bytes of a scan chunk tested for control characters at once: a string of this size is young garbage, never a large object. */
+const TEST_BYTES = 32 * 1024;
 /** Above this share of control characters a file is binary (as decodeText judges). */
 const MAX_CONTROL_RATIO = 0.05;
 
@@ -107,7 +110,7 @@ async function scanBytes(fh: FileHandle, errors: ImportErrors): Promise<ByteScan
     if (total > MAX_FILE_BYTES) throw errors.unreadable('metrics/unreadable-too-large', { size: megabytes(total), max: megabytes(MAX_FILE_BYTES) });
     const chunk = buf.subarray(0, bytesRead);
     if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
-    if (CONTROL.test(chunk.toString('latin1'))) {
+    if (hasControl(chunk)) {
       for (const b of chunk) {
         if (b === 0) nul = true;
         else if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) controls++;
@@ -135,6 +138,11 @@ async function scanBytes(fh: FileHandle, errors: ImportErrors): Promise<ByteScan
   if (length > 1 || (length === 1 && previous !== 0x0d)) lines++;
   const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
   return { bytes: total, head, nul, utf16, utf8, controls, lines };
+}
+
+function hasControl(chunk: Buffer): boolean {
+  for (let i = 0; i < chunk.length; i += TEST_BYTES) if (CONTROL.test(chunk.toString('latin1', i, i + TEST_BYTES))) return true;
+  return false;
 }
 
 /** UTF-16 code units the UTF-8 bytes from `start` decode to: what decodeText's control ratio divides by. */
