@@ -131,8 +131,8 @@ const BEFORE = [
   'Before the summary tables, the streamed import and the duplicate check in SQLite (this bench run on the code of commit',
   'f5f4223, 2026-12-04, same machine, load average 3.3 at start): first import 11.86 s, re-import 9.35 s; peak RSS',
   'delta 474 MB and peak heap delta 376 MB (first import); 今年哪个商品销量最高 p50 510.93 ms / p99 540.67 ms, all 200',
-  'questions p99 537.15 ms. In alternated runs of bench/metrics-import.ts under a load average of 6–7, the first import took',
-  '11.5 / 11.1 s of CPU before and 10.4 / 11.2 s after; the re-import 8.08 s before and 8.13 s after.',
+  'questions p99 537.15 ms. Alternated first imports with bench/metrics-import.ts under a load average of 5–6 (old, new,',
+  'old, new): 11.48 / 23.00 s wall (9.78 / 11.09 s CPU) before, 12.00 / 12.42 s wall (9.75 / 9.64 s CPU) after.',
 ].join('\n');
 
 async function main(): Promise<void> {
