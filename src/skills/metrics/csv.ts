@@ -29,13 +29,14 @@ export function detectDelimiter(headerLine: string): Delimiter {
  * The records of `text`, in order. Quoted fields may hold the delimiter, `""` for a quote, and line
  * breaks; completely empty lines are skipped. Lenient where files are sloppy: a quote inside an unquoted
  * field is kept as is, text after a closing quote is appended, and an unclosed quote runs to the end
- * (the record then says where it opened, so that a caller can refuse it).
+ * (the record then says where it opened, so that a caller can refuse it). `firstLine` numbers the text's
+ * first line (a piece of a longer text).
  */
-export function* csvRows(text: string, delimiter: Delimiter): Generator<CsvRecord> {
+export function* csvRows(text: string, delimiter: Delimiter, firstLine = 1): Generator<CsvRecord> {
   const n = text.length;
   const delim = delimiter.charCodeAt(0);
   let pos = 0;
-  let line = 1;
+  let line = firstLine;
   // The next quote at or after `pos` (-1: none left), so a file without quotes is searched once.
   let quote = text.indexOf('"');
   while (pos < n) {

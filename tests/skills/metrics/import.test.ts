@@ -346,6 +346,26 @@ describe('importMetricsFile', () => {
     expect(err.params).toEqual({ file: path, reason: prompts.render(reasonKey, { line: 1 }) });
   });
 
+  it('reads a file of many pieces: quoted line breaks across pieces, and the line of a bad value far down', async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => {
+      const date = new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 10) * 86_400_000).toISOString().slice(0, 10);
+      // Every 997th product name is quoted with a comma inside; every 1999th note spans two lines.
+      const product = i % 997 === 0 ? `"杯子,${i % 10}"` : `杯子${i % 10}`;
+      return `${date},${product},${i},"${i % 1999 === 0 ? '备注\n第二行' : '备注'}"`;
+    });
+    const text = `date,product,visitors,note\n${rows.join('\n')}\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(4 * 128 * 1024);
+    const summary = await load(file('long.csv', text));
+    expect(summary).toMatchObject({ rows: 30_000, added: 30_000 });
+    expect(sums().visitors).toBe((29_999 * 30_000) / 2);
+    // The same rows then one bad value: its line counts every line break, the quoted ones too.
+    const breaks = rows.filter((_, i) => i % 1999 === 0).length;
+    const bad = await failure(file('bad.csv', `${text}2030-01-01,杯子,x,备注\n`));
+    expect(bad.code).toBe(ErrorCode.METRICS_VALUE_INVALID);
+    expect(bad.params).toMatchObject({ line: 30_002 + breaks, value: 'x' });
+    expect(db.count()).toBe(30_000);
+  });
+
   it('reports progress every 20,000 rows and at the end', async () => {
     const lines = ['日期,商品,访客数'];
     for (let i = 0; i < 45_000; i++) lines.push(`2026-11-25,p${i},1`);
@@ -505,10 +525,12 @@ describe('what spreadsheets and back offices add to an export', () => {
        db.exec('BEGIN IMMEDIATE'); db.prepare("INSERT INTO daily_metrics (date, channel, product, visitors) VALUES ('2026-11-20', '', '', 1)").run();
        process.stdout.write('locked\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800); db.exec('COMMIT'); db.close();`,
     ], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Listened for from the start: the holder may exit while the import is still finishing.
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const summary = await load(file('second.csv', 'date,visitors\n2026-11-21,5\n'));
     expect(summary).toMatchObject({ rows: 1, added: 1, replaced: 0 });
     expect(db.count()).toBe(2);
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await exited;
   });
 });
