@@ -1,4 +1,6 @@
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { ConfigError } from '../kernel/config.js';
 import { OpsbotError, UserFacingError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
@@ -41,10 +43,15 @@ export function describeError(err: unknown, prompts: Prompts, logger?: Logger): 
   return { message: prompts.render('errors/unexpected', { message }), exitCode: EXIT_FAILURE };
 }
 
+// cli-progress is required only when a bar is drawn (stderr a terminal): piped and --json runs never load it.
+const require = createRequire(import.meta.url);
+const newBar = (options: ConstructorParameters<typeof SingleBar>[0]): SingleBar =>
+  new (require('cli-progress') as typeof CliProgress).SingleBar(options);
+
 /** A progress bar on stderr while a long job runs, only when stderr is a terminal. */
 export function progressBar(prompts: Prompts): { onProgress: (p: BuildProgress) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { onProgress: () => {}, stop: () => {} };
-  const bar = new SingleBar({
+  const bar = newBar({
     stream: process.stderr,
     format: '{stage} [{bar}] {percentage}% {value}/{total}',
     barCompleteChar: '█',
@@ -81,7 +88,7 @@ export function countingBar(label: string, total: number): { tick: () => void; s
 
 /** One look for every bar: `label [████░░] 42% 420,000/1,000,000` on stderr, cleared when done. */
 function stderrBar(label: string): SingleBar {
-  return new SingleBar({
+  return newBar({
     stream: process.stderr,
     format: `${label} [{bar}] {percentage}% {value}/{total}`,
     barCompleteChar: '█',

@@ -7,7 +7,7 @@ import type { App } from '../app/app.js';
 import { mountPluginRoutes, type HttpExtension, type RouteAccess } from '../bot/http.js';
 import { ROLES, type Role } from '../bot/context.js';
 import { PACKAGE_ROOT } from '../kernel/paths.js';
-import { bundledFonts } from '../skills/shared/picture.js';
+import { bundledFonts } from '../skills/shared/fonts.js';
 import { consoleTokens, roleOf, signInHook, type ConsoleTokens } from './auth.js';
 import { ConsoleEvents } from './events.js';
 import { Pictures, sendPicture } from './pictures.js';

@@ -1,5 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 import type { LogLevel } from './config.js';
 
 export type { Logger } from 'pino';
@@ -83,6 +85,10 @@ export interface LoggerOptions {
   /** Where lines go; default stderr, so stdout stays clean for `--json`. */
   destination?: DestinationStream;
 }
+
+// pino-pretty is required only for a terminal: piped, --json and server runs never load it.
+const require = createRequire(import.meta.url);
+const pretty = (options: PrettyOptions): PrettyStream => (require('pino-pretty') as typeof PinoPretty)(options);
 
 /** Creates the process logger: pino on stderr, secrets masked in fields and in message text. */
 export function createLogger(options: LoggerOptions): Logger {

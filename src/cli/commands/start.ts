@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
-import { startBot } from '../../app/bot.js';
+import type { Bot } from '../../app/bot.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { openConsole } from '../../console/index.js';
 import { note, out } from '../output.js';
 
 /** The states of Telegram's connection the terminal is told of. */
@@ -35,9 +34,11 @@ export function registerStart(program: Command, prompts: Prompts, app: () => App
     .action(async () => {
       const rt = app();
       const { config, logger } = rt;
+      // The bot, its HTTP server (Fastify) and the console are loaded here only: `ask` or `kpi` never pay for them.
+      const [{ startBot }, { openConsole }] = await Promise.all([import('../../app/bot.js'), import('../../console/index.js')]);
       const { documents, chunks } = await rt.knowledge.build({ saveRequired: false });
       const web = await openConsole(rt);
-      let bot: Awaited<ReturnType<typeof startBot>>;
+      let bot: Bot;
       try {
         bot = await startBot(rt, {
           extend: web.extend,

@@ -12,7 +12,6 @@ import type { LlmService } from '../../kernel/llm.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { planLive, type Plan } from './plan.js';
-import { renderPoster } from './poster.js';
 import type { LiveInput, LiveMessage, LiveSession, TargetGroup } from './session.js';
 import { composeTexts, dateInWords, recapText, whenInWords } from './texts.js';
 
@@ -80,6 +79,8 @@ export class LiveDesk {
     const plan = planLive(input, { now: this.now, tz, groups: all, fanGroups: fans, quietHours }, prompts);
     const texts = await composeTexts(plan, { prompts, tz, logger, ...(llm ? { llm } : {}) });
     const messages = plan.times.map((t, i): LiveMessage => ({ kind: t.kind, ...(t.lead !== undefined ? { lead: t.lead } : {}), at: t.at.toISOString(), deadline: t.deadline.toISOString(), text: texts[i]! }));
+    // The poster's renderer (resvg, fonts) is loaded when a live is planned, not by every command.
+    const { renderPoster } = await import('./poster.js');
     const poster = await renderPoster({
       title: plan.title,
       when: prompts.render('live/poster-when', { when: dateInWords(plan.start, tz, prompts) }),
