@@ -61,13 +61,17 @@ export interface AskOptions {
 
 /** The playbook knowledge base: builds and refreshes the index, and answers questions from it. */
 export class KnowledgeBase {
-  private readonly segmenter: Segmenter;
+  private madeSegmenter?: Segmenter;
   private readonly indexPath: string;
   private current?: { data: KnowledgeIndexData; retriever: PlaybookRetriever };
 
   constructor(private readonly options: KnowledgeBaseOptions) {
-    this.segmenter = options.segmenter ?? new Segmenter();
     this.indexPath = indexPathOf(options.config.dataDir);
+  }
+
+  /** jieba with its dictionary, loaded on first use (a moment's work): `reply` and `kpi` never need it. */
+  private get segmenter(): Segmenter {
+    return (this.madeSegmenter ??= this.options.segmenter ?? new Segmenter());
   }
 
   /** Builds the index, or keeps the saved one when the playbook has not changed (unless `force`). */
