@@ -21,7 +21,7 @@ const PLATFORMS = layer(
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'web/dist/', 'tests/artifacts/'] },
+  { ignores: ['node_modules/', '.build/', 'data/', 'coverage/', 'web/dist/', 'tests/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

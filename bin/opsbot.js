@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx opsbot` needs no build step to remember.
-import { register } from 'tsx/esm/api';
+// Runs the CLI: the compiled build of exactly the current sources when there is one (see bin/compiled.js;
+// `npm install` makes it), else the TypeScript sources through tsx, so `npx opsbot` never runs old code
+// and needs no build step to remember. OPSBOT_FROM_SOURCE=1 runs the sources even when a build exists.
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledMain } from './compiled.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const compiled = process.env.OPSBOT_FROM_SOURCE === '1' ? undefined : compiledMain(join(dirname(fileURLToPath(import.meta.url)), '..'));
+if (!compiled) (await import('tsx/esm/api')).register();
+const { main } = await import(compiled ? pathToFileURL(compiled).href : '../src/cli/main.ts');
 process.exitCode = await main(process.argv);

@@ -1,8 +1,13 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The project's root folder: where prompts/, playbook/ and the lexicon ship. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const fromHere = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The project's root folder: where prompts/, playbook/ and the lexicon ship. Two folders up from here in
+ * the sources (src/kernel); in the compiled build (.build/<hash>/src/kernel, see bin/compiled.js) two more.
+ */
+export const PACKAGE_ROOT = basename(dirname(fromHere)) === '.build' ? dirname(dirname(fromHere)) : fromHere;
 
 /** The shipped default playbook. */
 export const DEFAULT_PLAYBOOK_DIR = resolve(PACKAGE_ROOT, 'playbook');

@@ -1,0 +1,66 @@
+// Compiles src/ into .build/<hash>/src (one JavaScript file per TypeScript file, the other files copied
+// as they are), so `opsbot` starts without transpiling; runs at `npm install` (prepare) and as
+// `npm run build:cli`. The output is what tsx would run: esbuild's transform of each file on its own,
+// with the project's tsconfig. bin/opsbot.js runs a build only when its hash matches the sources of now
+// (bin/compiled.js), so an old build is never run. Without esbuild (tsx's own dependency) it skips.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildsDir, sourceFiles, sourceHash } from '../bin/compiled.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Builds kept besides the new one: a process started on an older build may still import from it. */
+const KEEP = 2;
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.warn('opsbot: esbuild not found; the CLI will run the TypeScript sources through tsx.');
+  process.exit(0);
+}
+
+const hash = sourceHash(root);
+const builds = buildsDir(root);
+const target = join(builds, hash);
+if (existsSync(join(target, 'complete'))) process.exit(0);
+
+const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+const tmp = join(builds, `.tmp-${process.pid}`);
+rmSync(tmp, { recursive: true, force: true });
+for (const file of sourceFiles(root)) {
+  const out = join(tmp, file);
+  mkdirSync(dirname(out), { recursive: true });
+  if (!file.endsWith('.ts') || file.endsWith('.d.ts')) {
+    cpSync(join(root, file), out);
+    continue;
+  }
+  const { code } = await esbuild.transform(readFileSync(join(root, file), 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcefile: file,
+    tsconfigRaw: { compilerOptions },
+  });
+  writeFileSync(out.replace(/\.ts$/, '.js'), code);
+}
+// A file edited while this ran: the build would hold a mix, under the old name. Build again instead.
+if (sourceHash(root) !== hash) {
+  rmSync(tmp, { recursive: true, force: true });
+  console.warn('opsbot: the sources changed during the build; nothing was kept. Run `npm run build:cli` again.');
+  process.exit(1);
+}
+writeFileSync(join(tmp, 'complete'), `${new Date().toISOString()} esbuild ${esbuild.version}\n`);
+rmSync(target, { recursive: true, force: true });
+renameSync(tmp, target);
+
+// The newest few builds stay; older ones, and folders of builds cut short over ten minutes ago, go.
+const others = readdirSync(builds)
+  .filter((name) => name !== hash)
+  .map((name) => ({ name, at: statSync(join(builds, name)).mtimeMs }))
+  .sort((a, b) => b.at - a.at);
+for (const [i, { name }] of others.entries()) {
+  const complete = existsSync(join(builds, name, 'complete'));
+  if (complete ? i >= KEEP : Date.now() - others[i].at > 600_000) rmSync(join(builds, name), { recursive: true, force: true });
+}
