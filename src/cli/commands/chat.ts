@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { clearLine, cursorTo } from 'node:readline';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { LocalChat } from '../../bot/adapters/local.js';
 import type { App } from '../../app/app.js';
 import { ROLES, type Outbound, type Role } from '../../bot/context.js';
 import type { Prompts } from '../../kernel/prompts.js';
@@ -44,7 +43,7 @@ export async function runPlayground(rt: App, options: { role: Role; group?: stri
     writeFileSync(file, data);
     return file;
   };
-  const { startBot } = await import('../../app/bot.js');
+  const [{ startBot }, { LocalChat }] = await Promise.all([import('../../app/bot.js'), import('../../bot/adapters/local.js')]);
   const bot = await startBot(rt, { platforms: [], http: false });
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // The line reader starts right before the loop (lines read before it would be lost); pushes re-prompt it.

@@ -2,11 +2,8 @@ import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { bar } from '../../skills/coupons/admin.js';
-import { readCodes } from '../../skills/coupons/codes.js';
 import type { ClaimOutcome, CouponDesk } from '../../skills/coupons/desk.js';
 import type { CouponDrop, DropInput } from '../../skills/coupons/drop.js';
-import { dropView } from '../../skills/coupons/routes.js';
 import { readFileArgument, readTextArgument } from '../file-argument.js';
 import { countingBar, failAsJson, out } from '../output.js';
 
@@ -46,6 +43,12 @@ function issueJson(user: string, o: ClaimOutcome): string {
   return JSON.stringify({ user, ok: false, reason: o.reason, ...(o.reason === 'already_claimed' ? { code: o.codes[0] } : {}) });
 }
 
+// The coupon skill's helpers are loaded by these commands only, not by every command the CLI knows.
+const helpers = async () => {
+  const [{ bar }, { readCodes }, { dropView }] = await Promise.all([import('../../skills/coupons/admin.js'), import('../../skills/coupons/codes.js'), import('../../skills/coupons/routes.js')]);
+  return { bar, readCodes, dropView };
+};
+
 /** `opsbot coupon create|issue|status|list|export`: coupon drops from the command line. */
 export function registerCoupon(program: Command, prompts: Prompts, app: () => App): void {
   const coupon = program.command('coupon').description(prompts.render('cli/coupon-description')).addHelpText('after', prompts.render('cli/coupon-examples'));
@@ -67,6 +70,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
     .addHelpText('after', prompts.render('cli/coupon-create-examples'))
     .action(async (o: CreateOptions) => {
       const rt = app();
+      const { readCodes, dropView } = await helpers();
       try {
         const codes = o.codes ? readCodes(await readFileArgument(o.codes, prompts), prompts) : undefined;
         const stock = number(o.stock);
@@ -123,6 +127,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
     .option('--json', prompts.render('cli/json-option'))
     .action(async (id: string, o: { json?: boolean }) => {
       const rt = app();
+      const { bar } = await helpers();
       try {
         const coupons = await desk(rt);
         const s = await coupons.status(id);
@@ -140,6 +145,7 @@ export function registerCoupon(program: Command, prompts: Prompts, app: () => Ap
     .option('--json', prompts.render('cli/json-option'))
     .action(async (o: { json?: boolean }) => {
       const rt = app();
+      const { dropView } = await helpers();
       const coupons = await desk(rt);
       const drops = await coupons.list();
       if (o.json) {

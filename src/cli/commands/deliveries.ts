@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
-import { reasonInWords } from '../../bot/deliveries/reasons.js';
-import { deliveryFields, parseSince, type Delivery } from '../../bot/deliveries/types.js';
-import { localTime } from '../../bot/scheduler/runner.js';
+import type { Delivery } from '../../bot/deliveries/types.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { out, UsageError } from '../output.js';
 
@@ -12,11 +10,6 @@ interface DeliveriesOptions {
   source?: string;
   limit?: string;
   json?: boolean;
-}
-
-/** The `deliveries --json` contract: these fields in this order. */
-function deliveryJson(d: Delivery): string {
-  return JSON.stringify(deliveryFields(d));
 }
 
 /** `opsbot deliveries`: the delivery log, newest first, by time, chat or source. */
@@ -31,6 +24,14 @@ export function registerDeliveries(program: Command, prompts: Prompts, app: () =
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/deliveries-examples'))
     .action(async (options: DeliveriesOptions) => {
+      // The delivery log's and the scheduler's code are loaded by this command only.
+      const [{ reasonInWords }, { deliveryFields, parseSince }, { localTime }] = await Promise.all([
+        import('../../bot/deliveries/reasons.js'),
+        import('../../bot/deliveries/types.js'),
+        import('../../bot/scheduler/runner.js'),
+      ]);
+      /** The `deliveries --json` contract: these fields in this order. */
+      const deliveryJson = (d: Delivery): string => JSON.stringify(deliveryFields(d));
       const rt = app();
       const since = options.since === undefined ? undefined : parseSince(options.since, rt.now());
       if (options.since !== undefined && !since) throw new UsageError(prompts.render('cli/deliveries-invalid-since', { value: options.since }));

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
-import { localTime } from '../../bot/scheduler/runner.js';
 import type { Job } from '../../bot/scheduler/types.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { out } from '../output.js';
@@ -18,6 +17,8 @@ export function registerJobs(program: Command, prompts: Prompts, app: () => App)
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/jobs-examples'))
     .action(async (options: { json?: boolean }) => {
+      // The scheduler's code is loaded by the commands that use it, not by every command the CLI knows.
+      const { localTime } = await import('../../bot/scheduler/runner.js');
       const rt = app();
       const jobs = await (await rt.service('scheduler')).list();
       if (options.json) {

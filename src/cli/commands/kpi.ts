@@ -3,8 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { isDay } from '../../skills/metrics/period.js';
-import { kpiFields, kpiJson, type KpiAnswer, type KpiReply } from '../../skills/metrics/service.js';
+import type { KpiAnswer, KpiReply } from '../../skills/metrics/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
 import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
@@ -30,6 +29,8 @@ export function registerKpi(program: Command, prompts: Prompts, app: () => App):
     .option('--batch <file>', prompts.render('cli/kpi-batch-option'))
     .addHelpText('after', prompts.render('cli/kpi-examples'))
     .action(async (words: string[], options: KpiOptions) => {
+      // The metrics code is loaded by this command only, not by every command the CLI knows.
+      const [{ isDay }, { kpiFields, kpiJson }] = await Promise.all([import('../../skills/metrics/period.js'), import('../../skills/metrics/service.js')]);
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/kpi-needs-question'));
       if (words.length > 0 && options.batch) throw new UsageError(prompts.render('cli/kpi-question-or-batch'));
       if (options.batch && options.chart) throw new UsageError(prompts.render('cli/kpi-chart-or-batch'));

@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app/app.js';
 import { isoInZone, localDayTime } from '../../kernel/clock.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { messageName } from '../../skills/live/plan.js';
-import { splitList, type LiveInput, type LiveMessage, type LiveSession } from '../../skills/live/session.js';
+import type { LiveInput, LiveMessage, LiveSession } from '../../skills/live/session.js';
 import { failAsJson, note, out } from '../output.js';
 
 interface ScheduleOptions {
@@ -44,7 +43,9 @@ function sessionJson(app: App, s: LiveSession): string {
 }
 
 /** The plan for a person: each message's time and name, the groups, the poster, the warnings (stderr). */
-function showPlan(app: App, prompts: Prompts, title: string, id: string | null, messages: readonly LiveMessage[], groups: readonly string[], poster: string, warnings: readonly string[]): void {
+async function showPlan(app: App, prompts: Prompts, title: string, id: string | null, messages: readonly LiveMessage[], groups: readonly string[], poster: string, warnings: readonly string[]): Promise<void> {
+  // The live skill's code is loaded by these commands only, not by every command the CLI knows.
+  const { messageName } = await import('../../skills/live/plan.js');
   out(prompts.render(id ? 'cli/live-scheduled' : 'cli/live-dry-run', { title, id: id ?? '' }));
   for (const m of messages) out(prompts.render('cli/live-plan-line', { at: shortTime(m.at, app.config.tz), what: messageName(m, prompts) }));
   out(prompts.render('cli/live-groups', { count: groups.length, groups: groups.join(prompts.render('cli/list-separator')) || '-' }));
@@ -73,6 +74,7 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/live-schedule-examples'))
     .action(async (o: ScheduleOptions) => {
+      const { splitList } = await import('../../skills/live/session.js');
       const rt = app();
       const lives = await rt.service('lives');
       const input: LiveInput = {
@@ -93,11 +95,11 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
           const poster = join(tmpdir(), `opsbot-live-preview-${process.pid}-${Date.now()}.png`);
           await writeFile(poster, preview.poster);
           if (o.json) return out(planJson(rt, null, preview.messages, poster, preview.plan.warnings));
-          return showPlan(rt, prompts, preview.plan.title, null, preview.messages, preview.plan.groups.map((g) => g.name), poster, preview.plan.warnings);
+          return await showPlan(rt, prompts, preview.plan.title, null, preview.messages, preview.plan.groups.map((g) => g.name), poster, preview.plan.warnings);
         }
         const { session, warnings } = await lives.schedule(input);
         if (o.json) return out(planJson(rt, session.id, session.messages, session.poster ?? '', warnings));
-        showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
+        await showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
       } catch (err) {
         failAsJson(o.json, err, prompts);
       }
@@ -151,7 +153,7 @@ export function registerLive(program: Command, prompts: Prompts, app: () => App)
       try {
         const { session, warnings } = await (await rt.service('lives')).reschedule(id, o.start);
         if (o.json) return out(planJson(rt, session.id, session.messages, session.poster ?? '', warnings));
-        showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
+        await showPlan(rt, prompts, session.title, session.id, session.messages, session.groups.map((g) => g.name), session.poster ?? '', warnings);
       } catch (err) {
         failAsJson(o.json, err, prompts);
       }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { importMetricsFile, listed, type ImportSummary } from '../../skills/metrics/import.js';
+import type { ImportSummary } from '../../skills/metrics/import.js';
 import type { App } from '../../app/app.js';
 import { describeError, note, out, rowsBar } from '../output.js';
 
@@ -29,6 +29,8 @@ export function registerMetrics(program: Command, prompts: Prompts, app: () => A
     .option('--json', prompts.render('cli/json-option'))
     .addHelpText('after', prompts.render('cli/metrics-import-examples'))
     .action(async (file: string, options: JsonOption) => {
+      // The importer (CSV, encodings) is loaded by this command only, not by every command the CLI knows.
+      const { importMetricsFile, listed } = await import('../../skills/metrics/import.js');
       const rt = app();
       const { db } = await rt.service('metrics');
       const bar = rowsBar(prompts.render('cli/metrics-import-progress'));

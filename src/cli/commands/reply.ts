@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
-import { replyFields, type ReplySuggestions } from '../../skills/cs-scripts/service.js';
+import type { ReplySuggestions } from '../../skills/cs-scripts/service.js';
 import { readBatchFile, runBatch } from '../batch.js';
 import type { App } from '../../app/app.js';
 import { describeError, EXIT_FAILURE, note, out, UsageError } from '../output.js';
@@ -30,11 +30,6 @@ export function formatSuggestions(result: ReplySuggestions, prompts: Prompts): s
   return lines.join('\n');
 }
 
-/** The --json shape. */
-function toJson(result: ReplySuggestions): string {
-  return JSON.stringify(replyFields(result));
-}
-
 /** `opsbot reply`: the intent of a customer's message and two or three suggested replies, one message or a file of them. */
 export function registerReply(program: Command, prompts: Prompts, app: () => App): void {
   program
@@ -45,6 +40,10 @@ export function registerReply(program: Command, prompts: Prompts, app: () => App
     .option('--batch <file>', prompts.render('cli/reply-batch-option'))
     .addHelpText('after', prompts.render('cli/reply-examples'))
     .action(async (words: string[], options: ReplyOptions) => {
+      // The customer-service code is loaded by this command only, not by every command the CLI knows.
+      const { replyFields } = await import('../../skills/cs-scripts/service.js');
+      /** The --json shape. */
+      const toJson = (result: ReplySuggestions): string => JSON.stringify(replyFields(result));
       if (words.length === 0 && !options.batch) throw new UsageError(prompts.render('cli/reply-needs-message'));
       if (words.length > 0 && options.batch) throw new UsageError(prompts.render('cli/reply-message-or-batch'));
       const rt = app();

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { definePlugin, provider } from '../../bot/plugin.js';
-import { createCouponAdminSkill } from './admin.js';
-import { COUPON_CACHE_MS, COUPON_JOB, CouponDesk, type AnnouncePayload } from './desk.js';
-import { createCouponFansSkill, REPEAT_WINDOW_MS } from './fans.js';
-import { couponRoutes } from './routes.js';
+import type { AnnouncePayload, CouponDesk } from './desk.js';
+import { REPEAT_WINDOW_MS } from './fans.js';
 
 declare module '../../bot/plugin.js' {
   interface Services {
@@ -28,11 +26,19 @@ export const couponPlugin = definePlugin({
   inject: ['coupons', 'store', 'prompts'],
   config: { key: 'coupons', schema: CouponConfig },
   provide: () => ({
-    coupons: provider(['store', 'scheduler', 'outbox', 'groups', 'roles', 'prompts', 'logger', 'config', 'clock'], ({ services: s }) => {
+    coupons: provider(['store', 'scheduler', 'outbox', 'groups', 'roles', 'prompts', 'logger', 'config', 'clock'], async ({ services: s }) => {
+      // The skill's code is loaded when it is used, not by every command that builds the app.
+      const { CouponDesk } = await import('./desk.js');
       return new CouponDesk({ ...s, logger: s.logger.child({ plugin: 'coupon' }), tz: s.config.tz, now: () => s.clock.now().getTime() });
     }),
   }),
-  apply(ctx) {
+  async apply(ctx) {
+    const [{ createCouponAdminSkill }, { COUPON_CACHE_MS, COUPON_JOB }, { createCouponFansSkill }, { couponRoutes }] = await Promise.all([
+      import('./admin.js'),
+      import('./desk.js'),
+      import('./fans.js'),
+      import('./routes.js'),
+    ]);
     const { coupons, store, prompts } = ctx.services;
     // Rerunnable: a run cut short pushes again, and the outbox's dedupe key keeps it to one announcement.
     ctx.job<AnnouncePayload>(COUPON_JOB, (job) => coupons.announce(job.payload), { rerunnable: true });

@@ -1,11 +1,7 @@
 import { definePlugin, provider } from '../../bot/plugin.js';
-import { EscalationDesk, REMINDER_JOB } from './escalations/desk.js';
-import { handleEscalationPress } from './escalations/buttons.js';
-import { editMiddleware } from './escalations/edit-middleware.js';
+import type { EscalationDesk } from './escalations/desk.js';
 import { FactsSchema, resolveFacts, type ResolvedFacts } from './facts.js';
-import { createFanDeskSkill } from './fan-desk.js';
-import { createCsScriptsSkill } from './reply-skill.js';
-import { CsScripts } from './service.js';
+import type { CsScripts } from './service.js';
 
 declare module '../../bot/plugin.js' {
   interface Services {
@@ -30,12 +26,15 @@ export const csScriptsPlugin = definePlugin({
   provide: (config) => ({
     facts: provider(['prompts'], ({ services }) => resolveFacts(config(), services.prompts)),
     cs: provider(['prompts', 'logger', 'llm', 'facts', 'lives?'], async ({ services: s }) => {
+      // The skill's code is loaded when it is used, not by every command that builds the app.
+      const { CsScripts } = await import('./service.js');
       // Where the live plugin runs, the `live` scripts quote the next live (from its cache, kept fresh by it).
       const lives = s.lives;
       if (lives) await lives.refresh().catch((err: unknown) => s.logger.warn({ err }, 'cs: the planned lives could not be read; the live scripts stay general'));
       return new CsScripts({ prompts: s.prompts, logger: s.logger, facts: s.facts.facts, ...(s.llm ? { llm: s.llm } : {}), ...(lives ? { live: () => lives.scriptFacts() } : {}) });
     }),
-    escalations: provider(['store', 'outbox', 'scheduler', 'transports', 'prompts', 'logger', 'roles', 'config', 'clock'], ({ services: s }) => {
+    escalations: provider(['store', 'outbox', 'scheduler', 'transports', 'prompts', 'logger', 'roles', 'config', 'clock'], async ({ services: s }) => {
+      const { EscalationDesk } = await import('./escalations/desk.js');
       const inTelegram = (people: readonly string[]) => people.filter((p) => p.startsWith('telegram:'));
       return new EscalationDesk({
         ...s,
@@ -46,7 +45,14 @@ export const csScriptsPlugin = definePlugin({
       });
     }),
   }),
-  apply(ctx) {
+  async apply(ctx) {
+    const [{ REMINDER_JOB }, { handleEscalationPress }, { editMiddleware }, { createFanDeskSkill }, { createCsScriptsSkill }] = await Promise.all([
+      import('./escalations/desk.js'),
+      import('./escalations/buttons.js'),
+      import('./escalations/edit-middleware.js'),
+      import('./fan-desk.js'),
+      import('./reply-skill.js'),
+    ]);
     const { cs, facts, escalations, prompts } = ctx.services;
     ctx.middleware(editMiddleware(escalations, prompts));
     ctx.job<{ id: string; round: number }>(REMINDER_JOB, (job) => escalations.remind(job.payload));

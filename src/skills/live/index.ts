@@ -1,8 +1,5 @@
 import { definePlugin, provider } from '../../bot/plugin.js';
-import { createLiveAdminSkill } from './admin.js';
-import { LIVE_CACHE_MS, LIVE_JOB, LiveDesk, type JobPayload } from './desk.js';
-import { createLiveFansSkill } from './fans.js';
-import { liveRoutes } from './routes.js';
+import type { JobPayload, LiveDesk } from './desk.js';
 
 declare module '../../bot/plugin.js' {
   interface Services {
@@ -20,7 +17,9 @@ export const livePlugin = definePlugin({
   name: 'live',
   inject: ['lives', 'cs', 'groups', 'store', 'prompts', 'config', 'clock'],
   provide: () => ({
-    lives: provider(['store', 'scheduler', 'outbox', 'groups', 'prompts', 'logger', 'config', 'clock', 'llm', 'metrics?'], ({ services: s }) => {
+    lives: provider(['store', 'scheduler', 'outbox', 'groups', 'prompts', 'logger', 'config', 'clock', 'llm', 'metrics?'], async ({ services: s }) => {
+      // The skill's code is loaded when it is used, not by every command that builds the app.
+      const { LiveDesk } = await import('./desk.js');
       const metrics = s.metrics;
       return new LiveDesk({
         ...s,
@@ -34,7 +33,13 @@ export const livePlugin = definePlugin({
       });
     }),
   }),
-  apply(ctx) {
+  async apply(ctx) {
+    const [{ createLiveAdminSkill }, { LIVE_CACHE_MS, LIVE_JOB }, { createLiveFansSkill }, { liveRoutes }] = await Promise.all([
+      import('./admin.js'),
+      import('./desk.js'),
+      import('./fans.js'),
+      import('./routes.js'),
+    ]);
     const { lives, cs, groups, store, prompts, config, clock } = ctx.services;
     // Rerunnable: a run cut short by a crash pushes again, and the outbox's dedupe keys keep what was pushed once.
     ctx.job<JobPayload>(LIVE_JOB, (job) => lives.send(job.payload), { rerunnable: true });

@@ -3,7 +3,7 @@ import { definePlugin, provider } from '../../bot/plugin.js';
 import type { Skill } from '../../bot/skill.js';
 import type { Prompts } from '../../kernel/prompts.js';
 import { isKpiQuestion } from './parse.js';
-import { MetricsService } from './service.js';
+import type { MetricsService } from './service.js';
 
 declare module '../../bot/plugin.js' {
   interface Services {
@@ -76,7 +76,9 @@ export const metricsPlugin = definePlugin({
   name: 'metrics',
   inject: ['metrics', 'prompts'],
   provide: () => ({
-    metrics: provider(['config', 'clock', 'prompts', 'logger', 'knowledge', 'llm'], ({ services: s, onClose }) => {
+    metrics: provider(['config', 'clock', 'prompts', 'logger', 'knowledge', 'llm'], async ({ services: s, onClose }) => {
+      // The service's code (its SQLite file, the question parser) is loaded when it is used.
+      const { MetricsService } = await import('./service.js');
       const metrics = new MetricsService({ dataDir: s.config.dataDir, tz: s.config.tz, clock: s.clock, prompts: s.prompts, logger: s.logger, knowledge: s.knowledge, ...(s.llm ? { llm: s.llm } : {}) });
       onClose(() => metrics.close());
       return metrics;
