@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type * as JiebaModule from '@node-rs/jieba';
+import type * as JiebaDict from '@node-rs/jieba/dict.js';
 import { parseBoilerplate, type BoilerplateRules } from './clean.js';
 import { normalizeForMatch } from './normalize.js';
 
@@ -102,17 +103,22 @@ export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
 }
 
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
-const jiebaCache = new Map<string, Jieba>();
+const jiebaCache = new Map<string, JiebaModule.Jieba>();
+// jieba (a native binding) and its dictionary files (about 10 MB, read when dict.js is loaded) are
+// required when the first Segmenter is made, not by every command that imports the knowledge base.
+const require = createRequire(import.meta.url);
 
 /** Turns text into index terms: normalized, segmented by jieba (search mode), stopwords out, synonyms folded. */
 export class Segmenter {
-  private readonly jieba: Jieba;
+  private readonly jieba: JiebaModule.Jieba;
   private readonly rewrite?: RegExp;
 
   constructor(readonly lexicon: Lexicon = loadLexicon()) {
     let jieba = jiebaCache.get(lexicon.fingerprint);
     if (!jieba) {
       // Loading jieba's dictionary takes a moment; one instance per lexicon serves the process.
+      const { Jieba } = require('@node-rs/jieba') as typeof JiebaModule;
+      const { dict } = require('@node-rs/jieba/dict.js') as typeof JiebaDict;
       jieba = Jieba.withDict(dict);
       // Frequency high enough that the domain word beats jieba's own split of it.
       jieba.loadDict(Buffer.from(lexicon.words.map((w) => `${w} 200000 n`).join('\n')));
