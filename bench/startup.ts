@@ -101,9 +101,9 @@ async function main(): Promise<void> {
   // BENCH_NOTE: a line about the run's conditions (other work sharing the CPU), kept with the figures.
   const machine = machineDescription([
     ...(process.env.BENCH_NOTE ? [process.env.BENCH_NOTE] : []),
-      `Runs: ${RUNS} of each, interleaved, after one warm-up of each (cold row: ${COLD_RUNS} runs, each with an empty tsx cache)`,
-      'Data: the shipped playbook, index built; 60 days of sample metrics up to yesterday; no model, no WeChat, no Telegram, offline',
-    ]);
+    `Runs: ${RUNS} of each, interleaved, after one warm-up of each (cold row: ${COLD_RUNS} runs, each with an empty tsx cache)`,
+    'Data: the shipped playbook, index built; 60 days of sample metrics up to yesterday; no model, no WeChat, no Telegram, offline',
+  ]);
   const env = baseEnv();
   const fromSource = baseEnv({ OPSBOT_FROM_SOURCE: '1' });
   log('preparing: build:cli, kb build, metrics import');
