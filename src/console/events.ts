@@ -9,7 +9,8 @@ export class ConsoleEvents {
   private readonly clients = new Set<FastifyReply>();
   private last = new Map<string, string>();
   private timer?: NodeJS.Timeout;
-  private reading = false;
+  private reading?: Promise<void>;
+  private again = false;
 
   constructor(
     private readonly digests: () => Promise<Record<string, string>>,
@@ -26,8 +27,13 @@ export class ConsoleEvents {
       this.clients.delete(reply);
       if (this.clients.size === 0) this.stop();
     });
-    this.timer ??= setInterval(() => void this.check(), this.everyMs);
-    this.timer.unref();
+    if (!this.timer) {
+      // The baseline is read now, not a round later: a change made in the next moment (a claim in the
+      // playground) must already count as a change.
+      void this.check();
+      this.timer = setInterval(() => void this.check(), this.everyMs);
+      this.timer.unref();
+    }
   }
 
   /** Tells every page now that `topics` changed. */
@@ -42,24 +48,37 @@ export class ConsoleEvents {
     for (const c of this.clients) c.raw.write(line);
   }
 
-  private async check(): Promise<void> {
-    if (this.reading || this.clients.size === 0) return;
-    this.reading = true;
-    try {
-      const now = await this.digests();
-      const moved = Object.keys(now).filter((k) => this.last.has(k) && this.last.get(k) !== now[k]);
-      this.last = new Map(Object.entries(now));
-      this.send(moved);
-    } catch {
-      // The store is unreachable for a moment: the next round tries again; the pages keep what they show.
-    } finally {
-      this.reading = false;
+  /** One round: reads the digests and names what moved. A round asked for while one reads follows it. */
+  private check(): Promise<void> {
+    if (this.clients.size === 0) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
     }
+    this.reading = (async () => {
+      try {
+        const now = await this.digests();
+        const moved = Object.keys(now).filter((k) => this.last.has(k) && this.last.get(k) !== now[k]);
+        this.last = new Map(Object.entries(now));
+        this.send(moved);
+      } catch {
+        // The store is unreachable for a moment: the next round tries again; the pages keep what they show.
+      } finally {
+        this.reading = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.check();
+        }
+      }
+    })();
+    return this.reading;
   }
 
   private stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // With no page open nothing is compared; the next page to attach takes a fresh baseline.
+    this.last = new Map();
   }
 
   close(): void {

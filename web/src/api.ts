@@ -47,9 +47,13 @@ export async function pictureUrl(path: string): Promise<string> {
   return URL.createObjectURL(await r.blob());
 }
 
-/** Calls `onChange(topics)` whenever the server says something changed (server-sent events over fetch, so the token stays in a header). */
+/**
+ * Calls `onChange(topics)` whenever the server says something changed (server-sent events over fetch, so the token
+ * stays in a header); `['*']` after a reconnect, when what changed in the gap is unknown.
+ */
 export function watch(demo: boolean, onChange: (topics: string[]) => void): () => void {
   const ctrl = new AbortController();
+  let connects = 0;
   const run = async () => {
     for (;;) {
       try {
@@ -58,6 +62,8 @@ export function watch(demo: boolean, onChange: (topics: string[]) => void): () =
         if (t) headers.set('authorization', `Bearer ${t}`);
         const r = await fetch(demo ? '/api/playground/events' : '/api/events', { headers, signal: ctrl.signal });
         if (!r.ok || !r.body) throw new Error(String(r.status));
+        // Back after a drop: what changed while the stream was away was never announced, so reload all.
+        if (connects++ > 0) onChange(['*']);
         const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
         let buf = '';
         for (;;) {

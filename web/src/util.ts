@@ -15,7 +15,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], live?: { dem
   useEffect(() => {
     if (!live) return;
     return watch(live.demo, (topics) => {
-      if (topics.some((x) => live.topics.includes(x))) reload();
+      if (topics.some((x) => x === '*' || live.topics.includes(x))) reload();
     });
   }, [live?.demo, reload]);
   return { data, error, reload };
