@@ -40,6 +40,10 @@ const QUESTIONS = [
   '本周销售额和上周比',
   '近7天淘宝的加购率',
   '10月UV价值',
+  // One channel and the products together: read from the raw rows (no summary holds both).
+  '今年抖音直播哪个商品销量最高',
+  '近30天淘宝各商品销售额',
+  '上个月京东哪个商品退款率最高',
 ];
 
 function log(message: string): void {
