@@ -9,6 +9,8 @@ export interface SentenceScoring {
   readonly definedTerm?: string;
   /** The question asks how to do something or how to fix it (怎么办, 如何提升). */
   readonly asksHow?: boolean;
+  /** The question asks for a quantity or a time (多久, 几个, 什么时候). */
+  readonly asksQuantity?: boolean;
 }
 
 /** What a sentence that announces keeps of its own weight; the sentence after it takes `INHERIT` of it. */
@@ -16,6 +18,12 @@ const ANNOUNCE_SHARE = 0.3;
 const INHERIT = 0.9;
 /** A sentence with fewer characters than this besides the question's own words only restates the question. */
 const MIN_OWN_CONTENT = 8;
+/** What a sentence with the kind of answer the question wants (see `questionFocus`) gains, as a share of the question's weight. */
+const FOCUS_BONUS = 0.2;
+/** A number, a count or a time: what a 多久/几个/什么时候 question wants. */
+const QUANTITY = /\d|[一两二三四五六七八九十百千万半几]+\s*(?:个|次|天|周|月|年|小时|分钟|秒|点|步|字|倍|成|人)|凌晨|早上|晚上|之前|以内|以上|提前|每/u;
+/** How much a word held by few of the passage's sentences counts over one most of them hold: 1 + LOCAL_WEIGHT·ln(n/df). */
+const LOCAL_WEIGHT = 0.5;
 
 const ORDINAL = /^(?:第[一二三四五六七八九十\d]+[步点条章节部分]|[(（]?\d{1,2}\s*[、.)）]|[一二三四五六七八九十]+[、.])/u;
 const TURN = /^(?:但是?|然而|不过|可是|其实)/u;
@@ -58,11 +66,17 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
  */
 export function scoreSentences(sentences: readonly string[], s: SentenceScoring): number[] {
   const total = [...s.terms.values()].reduce((a, w) => a + w, 0);
-  const own = sentences.map((text) => {
-    const present = new Set(s.segmenter.terms(text));
+  const present = sentences.map((text) => new Set(s.segmenter.terms(text)));
+  // A word the passage repeats in many sentences tells them apart less than one only a few hold.
+  const n = sentences.length;
+  const local = new Map([...s.terms.keys()].map((t) => {
+    const df = present.filter((p) => p.has(t)).length;
+    return [t, df === 0 ? 0 : 1 + LOCAL_WEIGHT * Math.log(n / df)];
+  }));
+  const own = present.map((p, i) => {
     let score = 0;
-    for (const [t, w] of s.terms) if (present.has(t)) score += w;
-    return score;
+    for (const [t, w] of s.terms) if (p.has(t)) score += w * local.get(t)!;
+    return score > 0 && s.asksQuantity && QUANTITY.test(s.segmenter.fold(sentences[i]!)) ? score + FOCUS_BONUS * total : score;
   });
   const announcing = sentences.map((text, i) => own[i]! > 0 && announces(text, s));
   // A sentence followed by a turn ("但也不能因此盲目使用低价品引流…") sets the scene for it: the turn, if it
@@ -89,4 +103,9 @@ export function asksHow(question: string): boolean {
   return /怎么办|怎么(?:做|提升|提高|改善|处理|解决|弄|搞|安排)|如何|怎样|咋办|咋整|(?:什么|啥)(?:办法|方法|技巧)|干啥|干嘛|干什么|做什么|做哪些|how\s+(?:to|do|can)/iu.test(
     question.normalize('NFKC'),
   );
+}
+
+/** True when a question asks for a quantity or a time: 多久, 多长, 多少, 几个, 什么时候. */
+export function asksQuantity(question: string): boolean {
+  return /多久|多长|多少|几[个次天步点种条字位家岁年月周]|什么时[候间]|啥时候|何时|哪天|几点/u.test(question.normalize('NFKC'));
 }
