@@ -20,6 +20,8 @@ const INHERIT = 0.9;
 const MIN_OWN_CONTENT = 8;
 /** What a sentence with the kind of answer the question wants (see `questionFocus`) gains, as a share of the question's weight. */
 const FOCUS_BONUS = 0.2;
+/** What a sentence without one keeps of its weight, for such a question. */
+const NO_QUANTITY_SHARE = 0.5;
 /** A number, a count or a time: what a 多久/几个/什么时候 question wants. */
 const QUANTITY = /\d|[一两二三四五六七八九十百千万半几]+\s*(?:个|次|天|周|月|年|小时|分钟|秒|点|步|字|倍|成|人)|凌晨|早上|晚上|之前|以内|以上|提前|每/u;
 /** How much a word held by few of the passage's sentences counts over one most of them hold: 1 + LOCAL_WEIGHT·ln(n/df). */
@@ -76,7 +78,9 @@ export function scoreSentences(sentences: readonly string[], s: SentenceScoring)
   const own = present.map((p, i) => {
     let score = 0;
     for (const [t, w] of s.terms) if (p.has(t)) score += w * local.get(t)!;
-    return score > 0 && s.asksQuantity && QUANTITY.test(s.segmenter.fold(sentences[i]!)) ? score + FOCUS_BONUS * total : score;
+    if (!s.asksQuantity || score === 0) return score;
+    // A list's number ("2)有好货…") is no quantity.
+    return QUANTITY.test(s.segmenter.fold(sentences[i]!).replace(ORDINAL, '')) ? score + FOCUS_BONUS * total : score * NO_QUANTITY_SHARE;
   });
   const announcing = sentences.map((text, i) => own[i]! > 0 && announces(text, s));
   // A sentence followed by a turn ("但也不能因此盲目使用低价品引流…") sets the scene for it: the turn, if it

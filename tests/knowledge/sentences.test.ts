@@ -72,6 +72,8 @@ describe('scoreSentences', () => {
     expect(best('商品视频拍多长合适', sentences)).toBe(sentences[1]);
     const times = ['修改主图和价格会影响权重。', '修改最好放在凌晨,影响小。'];
     expect(best('修改主图最好什么时候做', times)).toBe(times[1]);
+    const listed = ['1、商品视频的风格要和店铺的整体风格保持统一,画面一定要清晰。', '商品视频最好控制在半分钟以内。'];
+    expect(best('商品视频拍多长合适', listed)).toBe(listed[1]);
   });
 
   it('opens the answer to a definition question with the defining sentence', () => {
