@@ -4,7 +4,7 @@ import type { Prompts } from '../kernel/prompts.js';
 import { charCount } from '../kernel/text.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
-import { asksHow, asksQuantity, scoreSentences } from './sentences.js';
+import { answerKind, asksHow, scoreSentences } from './sentences.js';
 import { abstains } from './abstain.js';
 import type { Answer, RetrievedPassage } from './types.js';
 
@@ -59,10 +59,10 @@ function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): stri
  */
 export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
   const how = asksHow(ctx.question);
-  const quantity = asksQuantity(ctx.question);
+  const wants = answerKind(ctx.question);
   const passages = supporting.map((p) => {
     const sentences = splitSentences(p.chunk.text);
-    const scores = scoreSentences(sentences, { ...ctx, asksHow: how, asksQuantity: quantity });
+    const scores = scoreSentences(sentences, { ...ctx, asksHow: how, ...(wants ? { wants } : {}) });
     return sentences.map((text, i) => ({ text, score: scores[i]! }));
   });
   const bestIn = (sentences: { text: string; score: number }[]) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announces, asksHow, asksQuantity, scoreSentences } from '../../src/knowledge/sentences.js';
+import { announces, answerKind, asksHow, scoreSentences } from '../../src/knowledge/sentences.js';
 import { Segmenter } from '../../src/knowledge/segment.js';
 
 const segmenter = new Segmenter();
@@ -7,7 +7,7 @@ const scoring = (question: string) => ({
   segmenter,
   terms: new Map(segmenter.terms(question, 'precise').map((t) => [t, 1])),
   asksHow: asksHow(question),
-  asksQuantity: asksQuantity(question),
+  ...(answerKind(question) ? { wants: answerKind(question)! } : {}),
 });
 const best = (question: string, sentences: string[]) => {
   const scores = scoreSentences(sentences, scoring(question));
@@ -76,6 +76,16 @@ describe('scoreSentences', () => {
     expect(best('商品视频拍多长合适', listed)).toBe(listed[1]);
   });
 
+  it('prefers, for a question asking which ones, the sentence that lists them', () => {
+    const sentences = ['直播引流的渠道要先选自己粉丝最集中、互动最活跃的那一个平台。', '直播引流的渠道包括公众号、微信群、朋友圈和微博。'];
+    expect(best('直播引流的渠道有哪些', sentences)).toBe(sentences[1]);
+  });
+
+  it('prefers, for a question asking what good something does, the sentence that names an effect', () => {
+    const sentences = ['私域流量的老顾客群需要长期用优惠活动和专属福利慢慢搭建起来。', '私域流量的老顾客群能带来直接的销售转化。'];
+    expect(best('私域流量的老顾客群有什么好处', sentences)).toBe(sentences[1]);
+  });
+
   it('opens the answer to a definition question with the defining sentence', () => {
     const sentences = ['私域流量是相对于流量池而言的概念。', '所谓私域流量,便是可以自由重复利用、无需付费的流量。'];
     const scores = scoreSentences(sentences, { ...scoring('什么是私域流量'), definedTerm: '私域流量' });
@@ -83,15 +93,17 @@ describe('scoreSentences', () => {
   });
 });
 
-describe('asksQuantity', () => {
+describe('answerKind', () => {
   it.each([
-    ['直播预告提前多久发', true],
-    ['标题一次改几个字', true],
-    ['改价最好什么时候改', true],
-    ['什么是私域流量', false],
-    ['CTR太低怎么办', false],
+    ['直播预告提前多久发', 'quantity'],
+    ['标题一次改几个字', 'quantity'],
+    ['改价最好什么时候改', 'quantity'],
+    ['站外有哪些工具', 'list'],
+    ['做私域有什么好处', 'benefit'],
+    ['什么是私域流量', undefined],
+    ['CTR太低怎么办', undefined],
   ])('%s → %s', (question, expected) => {
-    expect(asksQuantity(question)).toBe(expected);
+    expect(answerKind(question)).toBe(expected);
   });
 });
 
