@@ -22,6 +22,8 @@ const MIN_CONTEXT_CHARS = 80;
 const MAX_SUPPORTING = 2;
 /** The second passage opens the answer when its best sentence scores more than this many times the first's. */
 const SWITCH_MARGIN = 2;
+/** Scores within this share of each other are a tie. */
+const NEAR_TIE = 0.03;
 
 export interface AnswerContext {
   readonly question: string;
@@ -54,8 +56,9 @@ function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): stri
 
 /**
  * The offline answer: from the best passage, the sentence that best answers (see `scoreSentences`: the
- * question's words it carries, or those of the sentence announcing it; ties go to the denser sentence)
+ * question's words it carries, or those of the sentence announcing it; near ties go to the earlier sentence)
  * and the sentences that continue it; then the best sentence of the next supporting passage if it is as strong.
+ * The next passage opens the answer instead when its best sentence scores over twice the first's.
  */
 export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
   const how = asksHow(ctx.question);
@@ -68,7 +71,8 @@ export function extractiveAnswer(ctx: AnswerContext, supporting: readonly Retrie
   const bestIn = (sentences: { text: string; score: number }[]) =>
     sentences.reduce(
       (best, s, i) => {
-        const better = s.score > best.score || (s.score === best.score && s.score > 0 && s.text.length < sentences[best.i]!.text.length);
+        // A near tie goes to the earlier sentence: an article states its point before it elaborates.
+        const better = s.score - best.score > NEAR_TIE * s.score;
         return better ? { i, score: s.score } : best;
       },
       { i: 0, score: sentences[0]?.score ?? 0 },
