@@ -4,7 +4,7 @@ import type { Prompts } from '../kernel/prompts.js';
 import { charCount } from '../kernel/text.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
-import { asksHow, scoreSentences } from './sentences.js';
+import { answerKind, asksHow, scoreSentences } from './sentences.js';
 import { abstains } from './abstain.js';
 import type { Answer, RetrievedPassage } from './types.js';
 
@@ -20,6 +20,10 @@ const MAX_ANSWER_CHARS = 220;
 const MIN_CONTEXT_CHARS = 80;
 /** Passages an answer draws on at most. */
 const MAX_SUPPORTING = 2;
+/** The second passage opens the answer when its best sentence scores more than this many times the first's. */
+const SWITCH_MARGIN = 2;
+/** Scores within this share of each other are a tie. */
+const NEAR_TIE = 0.03;
 
 export interface AnswerContext {
   readonly question: string;
@@ -52,26 +56,34 @@ function citation(prompts: Prompts, passages: readonly RetrievedPassage[]): stri
 
 /**
  * The offline answer: from the best passage, the sentence that best answers (see `scoreSentences`: the
- * question's words it carries, or those of the sentence announcing it; ties go to the denser sentence)
+ * question's words it carries, or those of the sentence announcing it; near ties go to the earlier sentence)
  * and the sentences that continue it; then the best sentence of the next supporting passage if it is as strong.
+ * The next passage opens the answer instead when its best sentence scores over twice the first's.
  */
 export function extractiveAnswer(ctx: AnswerContext, supporting: readonly RetrievedPassage[]): string {
   const how = asksHow(ctx.question);
+  const wants = answerKind(ctx.question);
   const passages = supporting.map((p) => {
     const sentences = splitSentences(p.chunk.text);
-    const scores = scoreSentences(sentences, { ...ctx, asksHow: how });
+    const scores = scoreSentences(sentences, { ...ctx, asksHow: how, ...(wants ? { wants } : {}) });
     return sentences.map((text, i) => ({ text, score: scores[i]! }));
   });
   const bestIn = (sentences: { text: string; score: number }[]) =>
     sentences.reduce(
       (best, s, i) => {
-        const better = s.score > best.score || (s.score === best.score && s.score > 0 && s.text.length < sentences[best.i]!.text.length);
+        // A near tie goes to the earlier sentence: an article states its point before it elaborates.
+        const better = s.score - best.score > NEAR_TIE * s.score;
         return better ? { i, score: s.score } : best;
       },
       { i: 0, score: sentences[0]?.score ?? 0 },
     );
 
-  const first = passages[0] ?? [];
+  // The next passage opens the answer when its best sentence clearly beats the top passage's best.
+  const order = [0, 1];
+  const lead0 = passages.length > 1 ? bestIn(passages[0]!).score : 0;
+  if (lead0 > 0 && bestIn(passages[1]!).score > SWITCH_MARGIN * lead0) order.reverse();
+  const lead = order[0]!;
+  const first = passages[lead] ?? [];
   const top = bestIn(first);
   const quoted: string[] = [first[top.i]?.text ?? ''];
   let length = quoted[0]!.length;
@@ -81,13 +93,14 @@ export function extractiveAnswer(ctx: AnswerContext, supporting: readonly Retrie
     quoted.push(next.text);
     length += next.text.length;
   }
-  const used = [supporting[0]!];
-  const second = passages[1];
+  const used = [supporting[lead]!];
+  const other = order[1]!;
+  const second = passages[other];
   if (second && second.length > 0) {
     const b = bestIn(second);
     if (b.score >= top.score && length + second[b.i]!.text.length <= MAX_ANSWER_CHARS) {
       quoted.push(second[b.i]!.text);
-      used.push(supporting[1]!);
+      used.push(supporting[other]!);
     }
   }
   // Sentences are quoted as written; a line without closing punctuation (a heading) is kept apart by a space.

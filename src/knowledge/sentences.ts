@@ -9,6 +9,8 @@ export interface SentenceScoring {
   readonly definedTerm?: string;
   /** The question asks how to do something or how to fix it (怎么办, 如何提升). */
   readonly asksHow?: boolean;
+  /** The kind of answer the question asks for, when it asks for one (see `answerKind`). */
+  readonly wants?: AnswerKind;
 }
 
 /** What a sentence that announces keeps of its own weight; the sentence after it takes `INHERIT` of it. */
@@ -16,6 +18,24 @@ const ANNOUNCE_SHARE = 0.3;
 const INHERIT = 0.9;
 /** A sentence with fewer characters than this besides the question's own words only restates the question. */
 const MIN_OWN_CONTENT = 8;
+/** What a sentence holding the kind of answer the question wants (see `answerKind`) gains, as a share of the question's weight. */
+const KIND_BONUS = 0.2;
+/** What a sentence without it keeps of its weight. */
+const OTHER_KIND_SHARE = 0.5;
+
+/** The kinds of answer a question can ask for besides its words, and what a sentence holding one looks like. */
+const ANSWER_KINDS = {
+  /** 多久, 几个, 什么时候: a number, a count or a time. */
+  quantity: /\d|[一两二三四五六七八九十百千万半几]+\s*(?:个|次|天|周|月|年|小时|分钟|秒|点|步|字|倍|成|人)|凌晨|早上|晚上|之前|以内|以上|提前|每/u,
+  /** 有哪些, 哪几个, 包括什么: an enumeration. */
+  list: /、.*、|包括/u,
+  /** 有什么好处, 有什么用: an effect. */
+  benefit: /能|可以|提高|提升|增加|降低|让|帮助|带来/u,
+} as const;
+export type AnswerKind = keyof typeof ANSWER_KINDS;
+
+/** How much a word held by few of the passage's sentences counts over one most of them hold: 1 + LOCAL_WEIGHT·ln(n/df). */
+const LOCAL_WEIGHT = 0.5;
 
 const ORDINAL = /^(?:第[一二三四五六七八九十\d]+[步点条章节部分]|[(（]?\d{1,2}\s*[、.)）]|[一二三四五六七八九十]+[、.])/u;
 const TURN = /^(?:但是?|然而|不过|可是|其实)/u;
@@ -58,11 +78,19 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
  */
 export function scoreSentences(sentences: readonly string[], s: SentenceScoring): number[] {
   const total = [...s.terms.values()].reduce((a, w) => a + w, 0);
-  const own = sentences.map((text) => {
-    const present = new Set(s.segmenter.terms(text));
+  const present = sentences.map((text) => new Set(s.segmenter.terms(text)));
+  // A word the passage repeats in many sentences tells them apart less than one only a few hold.
+  const n = sentences.length;
+  const local = new Map([...s.terms.keys()].map((t) => {
+    const df = present.filter((p) => p.has(t)).length;
+    return [t, df === 0 ? 0 : 1 + LOCAL_WEIGHT * Math.log(n / df)];
+  }));
+  const own = present.map((p, i) => {
     let score = 0;
-    for (const [t, w] of s.terms) if (present.has(t)) score += w;
-    return score;
+    for (const [t, w] of s.terms) if (p.has(t)) score += w * local.get(t)!;
+    if (!s.wants || score === 0) return score;
+    // A list's number ("2)有好货…") is no quantity.
+    return ANSWER_KINDS[s.wants].test(s.segmenter.fold(sentences[i]!).replace(ORDINAL, '')) ? score + KIND_BONUS * total : score * OTHER_KIND_SHARE;
   });
   const announcing = sentences.map((text, i) => own[i]! > 0 && announces(text, s));
   // A sentence followed by a turn ("但也不能因此盲目使用低价品引流…") sets the scene for it: the turn, if it
@@ -89,4 +117,13 @@ export function asksHow(question: string): boolean {
   return /怎么办|怎么(?:做|提升|提高|改善|处理|解决|弄|搞|安排)|如何|怎样|咋办|咋整|(?:什么|啥)(?:办法|方法|技巧)|干啥|干嘛|干什么|做什么|做哪些|how\s+(?:to|do|can)/iu.test(
     question.normalize('NFKC'),
   );
+}
+
+/** The kind of answer a question asks for: a quantity or a time (多久, 几个, 什么时候), a list (有哪些), an effect (有什么好处). */
+export function answerKind(question: string): AnswerKind | undefined {
+  const q = question.normalize('NFKC');
+  if (/多久|多长|多少|几[个次天步点种条字位家岁年月周]|什么时[候间]|啥时候|何时|哪天|几点/u.test(q)) return 'quantity';
+  if (/哪些|哪几|包括什么/u.test(q)) return 'list';
+  if (/好处|优点|优势|长处|作用|用处|有什么用/u.test(q)) return 'benefit';
+  return undefined;
 }

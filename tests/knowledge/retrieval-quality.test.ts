@@ -16,19 +16,25 @@ interface EvalSet {
 // held-out set and became a tuning set once its misses had been looked at); heldout was written afterwards
 // and never used for tuning. For issue 14 (answer sentences, rewritten text, definitions, small talk), dev3
 // was written from the playbook before that tuning and tuned on; heldout2 was written before it and
-// only ever run for aggregates (npm run bench:kb-quality), never looked into.
+// only ever run for aggregates (npm run bench:kb-quality), never looked into. dev4 was written fresh
+// before the second round of issue-14 work and used as a validation set: only its aggregates were read,
+// to accept or reject a change tuned on dev–dev3.
 const load = (name: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'tests/fixtures', name), 'utf8')) as EvalSet;
 const sets = {
   dev: load('kb-eval-dev.json'),
   dev2: load('kb-eval-dev2.json'),
   dev3: load('kb-eval-dev3.json'),
+  dev4: load('kb-eval-dev4.json'),
   heldout: load('kb-eval-heldout.json'),
   heldout2: load('kb-eval-heldout2.json'),
 };
 const all = Object.values(sets);
-const isHeldOut = (name: string) => name.startsWith('heldout');
+/** Sets whose misses are reported by id only (dev4 is read for its aggregates only, like the held-out sets). */
+const isHeldOut = (name: string) => name.startsWith('heldout') || name === 'dev4';
 /** Reached on heldout2 at the end of the issue-14 tuning (counts of 62 answerable, 8 uncovered). */
-const HELDOUT2 = { hit3: 58, firstSentence: 40, uncoveredAbstain: 6 };
+const HELDOUT2 = { hit3: 58, firstSentence: 41, uncoveredAbstain: 6 };
+/** Reached on the validation set dev4 (counts of 40 answerable). */
+const DEV4 = { hit3: 37, firstSentence: 30 };
 
 describe('retrieval quality on the shipped playbook', () => {
   const { dir, cleanup } = tempDir();
@@ -105,8 +111,8 @@ describe('retrieval quality on the shipped playbook', () => {
 
   // The issue-14 figures on the held-out set, asserted at what was reached (aggregates only: a failure names
   // no held-out question). Goals were hit@3 >= 95%, first sentence >= 85%, every off-topic question abstains.
-  it('reaches the held-out figures on heldout2', async () => {
-    const set = sets.heldout2;
+  /** hit@3 and how many answers open with the answering sentence, over a set's answerable questions. */
+  async function figures(set: EvalSet): Promise<{ hit3: number; first: number; n: number }> {
     const has = (text: string, xs: readonly string[]) => xs.some((e) => normalizeForMatch(text).includes(normalizeForMatch(e)));
     let hit3 = 0;
     let first = 0;
@@ -117,7 +123,22 @@ describe('retrieval quality on the shipped playbook', () => {
       if (answer.found && answer.sources.slice(0, 3).some(ok)) hit3++;
       if (answer.found && has(splitSentences(answer.answer)[0] ?? '', ([] as string[]).concat(q.sentence ?? q.expect))) first++;
     }
-    const n = set.answerable.length;
+    return { hit3, first, n: set.answerable.length };
+  }
+
+  it('reaches the validation figures on dev4', async () => {
+    const { hit3, first, n } = await figures(sets.dev4);
+    expect(n).toBe(40);
+    expect(hit3, `hit@3 ${hit3}/${n}`).toBeGreaterThanOrEqual(DEV4.hit3);
+    expect(first, `first sentence ${first}/${n}`).toBeGreaterThanOrEqual(DEV4.firstSentence);
+    const offTopic = await wronglyFound('off-topic', [sets.dev4]);
+    expect(offTopic.total).toBe(10);
+    expect(offTopic.wrong).toEqual([]);
+  });
+
+  it('reaches the held-out figures on heldout2', async () => {
+    const set = sets.heldout2;
+    const { hit3, first, n } = await figures(set);
     expect(n).toBeGreaterThanOrEqual(60);
     expect(hit3, `hit@3 ${hit3}/${n}`).toBeGreaterThanOrEqual(HELDOUT2.hit3);
     expect(first, `first sentence ${first}/${n}`).toBeGreaterThanOrEqual(HELDOUT2.firstSentence);

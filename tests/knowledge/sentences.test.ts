@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announces, asksHow, scoreSentences } from '../../src/knowledge/sentences.js';
+import { announces, answerKind, asksHow, scoreSentences } from '../../src/knowledge/sentences.js';
 import { Segmenter } from '../../src/knowledge/segment.js';
 
 const segmenter = new Segmenter();
@@ -7,6 +7,7 @@ const scoring = (question: string) => ({
   segmenter,
   terms: new Map(segmenter.terms(question, 'precise').map((t) => [t, 1])),
   asksHow: asksHow(question),
+  ...(answerKind(question) ? { wants: answerKind(question)! } : {}),
 });
 const best = (question: string, sentences: string[]) => {
   const scores = scoreSentences(sentences, scoring(question));
@@ -56,10 +57,53 @@ describe('scoreSentences', () => {
     expect(best('转化率高了有什么好处', sentences)).toBe(sentences[0]);
   });
 
+  it('counts a word few of the passage\'s sentences hold over one most of them repeat', () => {
+    const sentences = [
+      '粉丝维护的工具分为两类。',
+      '站内的工具包括:粉丝群、直播、互动维护。',
+      '站外的工具包括抖音、快手和朋友圈。',
+      '不管哪一个工具去维护粉丝,首先要建立信任。',
+    ];
+    expect(best('站外用什么工具维护', sentences)).toBe(sentences[2]);
+  });
+
+  it('prefers, for a question of how long or how many, the sentence that gives a number or a time', () => {
+    const sentences = ['商品视频的风格要和店铺统一,画面要清晰。', '商品视频最好控制在30秒以内。'];
+    expect(best('商品视频拍多长合适', sentences)).toBe(sentences[1]);
+    const times = ['修改主图和价格会影响权重。', '修改最好放在凌晨,影响小。'];
+    expect(best('修改主图最好什么时候做', times)).toBe(times[1]);
+    const listed = ['1、商品视频的风格要和店铺的整体风格保持统一,画面一定要清晰。', '商品视频最好控制在半分钟以内。'];
+    expect(best('商品视频拍多长合适', listed)).toBe(listed[1]);
+  });
+
+  it('prefers, for a question asking which ones, the sentence that lists them', () => {
+    const sentences = ['直播引流的渠道要先选自己粉丝最集中、互动最活跃的那一个平台。', '直播引流的渠道包括公众号、微信群、朋友圈和微博。'];
+    expect(best('直播引流的渠道有哪些', sentences)).toBe(sentences[1]);
+  });
+
+  it('prefers, for a question asking what good something does, the sentence that names an effect', () => {
+    const sentences = ['私域流量的老顾客群需要长期用优惠活动和专属福利慢慢搭建起来。', '私域流量的老顾客群能带来直接的销售转化。'];
+    expect(best('私域流量的老顾客群有什么好处', sentences)).toBe(sentences[1]);
+  });
+
   it('opens the answer to a definition question with the defining sentence', () => {
     const sentences = ['私域流量是相对于流量池而言的概念。', '所谓私域流量,便是可以自由重复利用、无需付费的流量。'];
     const scores = scoreSentences(sentences, { ...scoring('什么是私域流量'), definedTerm: '私域流量' });
     expect(scores[1]).toBeGreaterThan(scores[0]!);
+  });
+});
+
+describe('answerKind', () => {
+  it.each([
+    ['直播预告提前多久发', 'quantity'],
+    ['标题一次改几个字', 'quantity'],
+    ['改价最好什么时候改', 'quantity'],
+    ['站外有哪些工具', 'list'],
+    ['做私域有什么好处', 'benefit'],
+    ['什么是私域流量', undefined],
+    ['CTR太低怎么办', undefined],
+  ])('%s → %s', (question, expected) => {
+    expect(answerKind(question)).toBe(expected);
   });
 });
 
