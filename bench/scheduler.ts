@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { openScheduler } from '../src/bot/scheduler/index.js';
 import type { JobSpec } from '../src/bot/scheduler/types.js';
@@ -16,6 +15,7 @@ import { PACKAGE_ROOT } from '../src/kernel/paths.js';
 import { Prompts } from '../src/kernel/prompts.js';
 import { tempDir } from '../tests/helpers.js';
 import { machineDescription } from './machine.js';
+import { dropNamespace } from './redis.js';
 import { writeSection } from './report.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -137,20 +137,6 @@ async function oneBackend(backend: 'sqlite' | 'redis', dataDir: string): Promise
   }
 }
 
-/** Removes every key of a namespace (the store's and BullMQ's) from Redis. */
-async function dropNamespace(url: string, namespace: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   const started = performance.now();

@@ -7,7 +7,6 @@
  */
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { App } from '../src/app/app.js';
 import { startBot } from '../src/app/bot.js';
@@ -18,6 +17,7 @@ import { Prompts } from '../src/kernel/prompts.js';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { tempDir } from '../tests/helpers.js';
 import { machineDescription } from './machine.js';
+import { dropNamespace } from './redis.js';
 import { writeSection } from './report.js';
 import { ADMINS, AGENTS, MIX, lineOf, messageAt, updateOf } from './throughput-mix.js';
 
@@ -97,20 +97,6 @@ async function opsbotRouter(dataDir: string, knowledge: KnowledgeBase, prompts: 
   return { handle, replies: () => replies, dedupe: { handle: dedupe, replies: () => 0 }, close: () => bot.close() };
 }
 
-/** Removes every key of a namespace (the store's and BullMQ's) from Redis. */
-async function dropNamespace(url: string, namespace: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 interface Row {
   readonly path: string;
