@@ -1,5 +1,6 @@
 import { LIVE_OWNERS, PROCESS_STALE_MS } from './sqlite-processes.js';
 import type { Query } from './sqlite.js';
+import type { Transaction } from './sqlite-tx.js';
 
 export const JOBS_DDL = [
   `CREATE TABLE IF NOT EXISTS opsbot_jobs (
@@ -48,7 +49,7 @@ export interface SqliteJobs {
 
 const KEEP_MS = 30 * 24 * 3600_000;
 
-export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
+export function sqliteJobs(q: Query, now: () => number, transaction: Transaction): SqliteJobs {
   const rows = async (sql: string, ...params: unknown[]) => (await q(sql, ...params)) as unknown as JobRow[];
   let writes = 0;
   const INSERT_ROWS = 4_000;
@@ -58,16 +59,22 @@ export function sqliteJobs(q: Query, now: () => number): SqliteJobs {
   return {
     async insertAll(jobs) {
       const t = now();
-      // One statement per 4,000 rows (7 parameters a row, under SQLite's 32,766): each all or none. A
-      // push to fewer groups than that (every shop's) is one statement.
-      for (let i = 0; i < jobs.length; i += INSERT_ROWS) {
-        const chunk = jobs.slice(i, i + INSERT_ROWS);
-        await q(
-          `INSERT INTO opsbot_jobs (id, kind, at, deadline, payload, state, created, updated) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, 'pending', ?, ?)").join(', ')}
-         ${UPSERT}`,
-          ...chunk.flatMap((job) => [job.id, job.kind, job.at, job.deadline, job.payload, t, t]),
-        );
+      const statement = (rows: number) => `INSERT INTO opsbot_jobs (id, kind, at, deadline, payload, state, created, updated) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, 'pending', ?, ?)").join(', ')}
+         ${UPSERT}`;
+      const params = (chunk: typeof jobs) => chunk.flatMap((job) => [job.id, job.kind, job.at, job.deadline, job.payload, t, t]);
+      // One statement holds 4,000 rows (7 parameters a row, under SQLite's 32,766). A push to fewer groups
+      // (every shop's) is one statement on the shared connection; a wider one is one transaction, so it
+      // too is added all or none.
+      if (jobs.length <= INSERT_ROWS) {
+        if (jobs.length > 0) await q(statement(jobs.length), ...params(jobs));
+        return;
       }
+      await transaction(async (tx) => {
+        for (let i = 0; i < jobs.length; i += INSERT_ROWS) {
+          const chunk = jobs.slice(i, i + INSERT_ROWS);
+          await tx.run(statement(chunk.length), ...params(chunk));
+        }
+      });
     },
     async insert(job) {
       const t = now();

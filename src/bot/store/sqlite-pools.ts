@@ -1,9 +1,6 @@
-import sqlite3 from 'sqlite3';
-import type { StoreSite } from './failure.js';
-import { guarded } from './guard.js';
 import type { PoolClaim, Pools, PoolStats, TakeResult } from './pools.js';
 import type { Query } from './sqlite.js';
-import type { WriteGate } from './write-gate.js';
+import type { Transaction, Tx } from './sqlite-tx.js';
 
 export const POOLS_DDL = [
   `CREATE TABLE IF NOT EXISTS opsbot_pools (
@@ -24,81 +21,11 @@ interface PoolRow {
   ends: number | null;
 }
 
-/**
- * A connection of its own for transactions: statements of other callers on the shared connection would
- * otherwise fall inside a BEGIN … COMMIT. Same library as keyv's (node-sqlite3), so the file's locks hold.
- * In this process, transactions queue behind one another; across processes, BEGIN IMMEDIATE takes the
- * file's write lock first (waiting up to the busy timeout), so the checks and the take see one state.
- */
-class TxConnection {
-  private tail: Promise<unknown> = Promise.resolve();
-  private db?: Promise<sqlite3.Database>;
-
-  constructor(
-    private readonly file: string,
-    private readonly gate: WriteGate,
-  ) {}
-
-  private open(): Promise<sqlite3.Database> {
-    return (this.db ??= new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(this.file, (err) => (err ? reject(err) : resolve(db)));
-      db.configure('busyTimeout', 10_000);
-    }));
-  }
-
-  /**
-   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on any failure), after the transactions before it,
-   * alone against the shared connection's statements of this process (see WriteGate).
-   */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const run = this.tail.then(() => this.gate.exclusive(() => this.inTransaction(fn)));
-    this.tail = run.catch(() => {});
-    return run;
-  }
-
-  private async inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const db = await this.open();
-    const tx: Tx = {
-      all: (sql, ...params) => new Promise((res, rej) => db.all(sql, params, (err, rows) => (err ? rej(err) : res(rows as Record<string, unknown>[])))),
-      run: (sql, ...params) =>
-        new Promise((res, rej) =>
-          db.run(sql, params, function (this: sqlite3.RunResult, err) {
-            if (err) rej(err);
-            else res(this.changes);
-          }),
-        ),
-    };
-    await tx.run('BEGIN IMMEDIATE');
-    try {
-      const out = await fn(tx);
-      await tx.run('COMMIT');
-      return out;
-    } catch (err) {
-      await tx.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.tail;
-    const db = await this.db?.catch(() => undefined);
-    if (db) await new Promise<void>((res) => db.close(() => res()));
-  }
-}
-
-interface Tx {
-  all(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
-  /** The number of rows changed. */
-  run(sql: string, ...params: unknown[]): Promise<number>;
-}
-
 const INSERT_CHUNK = 400;
 
 /** Pools in the SQLite file: a row per pool and a row per item; each take one BEGIN IMMEDIATE transaction. */
-export function sqlitePools(file: string, q: Query, namespace: string, site: StoreSite, gate: WriteGate): Pools & { close(): Promise<void> } {
-  const conn = new TxConnection(file, gate);
+export function sqlitePools(q: Query, namespace: string, tx: Transaction): Pools {
   const id = (pool: string) => `${namespace}:${pool}`;
-  const tx = <T>(fn: (tx: Tx) => Promise<T>) => guarded(site, () => conn.transaction(fn), true);
   const heldBy = async (t: Pick<Tx, 'all'>, pool: string, holder: string) =>
     (await t.all('SELECT item FROM opsbot_pool_items WHERE pool = ? AND holder = ? ORDER BY taken_seq', id(pool), holder)).map((r) => String(r.item));
   return {
@@ -153,7 +80,6 @@ export function sqlitePools(file: string, q: Query, namespace: string, site: Sto
         meta: JSON.parse(String(r.meta ?? '{}')) as Record<string, string>,
       }));
     },
-    close: () => conn.close(),
   };
 }
 

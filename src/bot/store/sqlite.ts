@@ -10,6 +10,7 @@ import { DELIVERIES_DDL, sqliteDeliveries } from './sqlite-deliveries.js';
 import { JOBS_DDL, sqliteJobs } from './sqlite-jobs.js';
 import { OUTBOX_DDL, sqliteOutbox } from './sqlite-outbox.js';
 import { POOLS_DDL, sqlitePools } from './sqlite-pools.js';
+import { transactionsOf, TxConnection } from './sqlite-tx.js';
 import { PROCESSES_DDL, sqliteProcesses } from './sqlite-processes.js';
 import { WriteGate } from './write-gate.js';
 
@@ -46,7 +47,10 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
   };
   await sweep();
   const k = (key: string) => `${namespace}:${key}`;
-  const pools = sqlitePools(file, q, namespace, site, gate);
+  // One connection of its own for transactions (coupon takes, wide job inserts), shared by the tables that need one.
+  const txConnection = new TxConnection(file, gate);
+  const transaction = transactionsOf(site, txConnection);
+  const pools = sqlitePools(q, namespace, transaction);
   const expiry = (ttlMs?: number) => (ttlMs && ttlMs > 0 ? now() + ttlMs : null);
   return {
     kind: 'sqlite',
@@ -88,16 +92,16 @@ export async function openSqlite(dataDir: string, namespace: string, now: () => 
     },
     pools,
     close: once(async () => {
-      // The pools' connection first, outside the gate: its queued transactions wait for the gate's
+      // The transaction connection first, outside the gate: its queued transactions wait for the gate's
       // shared statements to end, and a close holding a shared turn would wait for them forever.
-      await guarded(site, () => pools.close(), true);
+      await guarded(site, () => txConnection.close(), true);
       await guarded(site, () => keyv.disconnect());
       site.closed = true;
     }),
     tables: {
       kind: 'sqlite',
       deliveries: sqliteDeliveries(q),
-      jobs: sqliteJobs(q, now),
+      jobs: sqliteJobs(q, now, transaction),
       outbox: sqliteOutbox(q, now),
       processes: sqliteProcesses(q, now),
     },

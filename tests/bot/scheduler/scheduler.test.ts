@@ -282,6 +282,23 @@ describe.each(['sqlite', 'redis'] as const)('the scheduler contract (%s)', (name
 });
 
 describe('the SQLite scheduler on an injected clock', () => {
+  it('adds a push of more jobs than one statement holds all or none: a bad row in the last part adds nothing', async () => {
+    const store = await openStore({ dataDir: dir.dir });
+    opened.push(store);
+    const s = new SqliteScheduler({ store, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: Date.now, pollMs: MIN });
+    opened.push(s);
+    const at = new Date(Date.now() + 60 * MIN);
+    const specs = Array.from({ length: 9_000 }, (_, i) => ({ id: `wide:${i}`, kind: 'greet', at }));
+    // The last job's time is not a time: its row is refused by the table (NOT NULL), in the third statement.
+    specs.push({ id: 'wide:bad', kind: 'greet', at: new Date(Number.NaN) });
+    await expect(s.scheduleAll(specs)).rejects.toThrow();
+    expect(await s.get('wide:0')).toBeUndefined();
+    expect(await s.get('wide:8999')).toBeUndefined();
+    await s.scheduleAll(specs.slice(0, 9_000));
+    for (const id of ['wide:0', 'wide:3999', 'wide:4000', 'wide:8999']) expect((await s.get(id))?.state, id).toBe('pending');
+    expect(await s.get('wide:bad')).toBeUndefined();
+  });
+
   it('claims a backlog of due jobs round after round, without waiting a poll for each batch', async () => {
     const store = await openStore({ dataDir: dir.dir });
     opened.push(store);
