@@ -7,6 +7,11 @@ import type { HandlerOptions, Job, JobHandler, JobQuery, JobSpec, JobState, Sche
 
 /** Jobs claimed by one statement. */
 const CLAIM_BATCH = 20;
+/**
+ * Jobs one process runs at once: past this it claims no more until half have ended, so a backlog is
+ * shared with the other processes, and a process that dies leaves at most this many interrupted.
+ */
+const MAX_RUNNING = 100;
 
 function toJob(r: JobRow): Job {
   return {
@@ -32,6 +37,8 @@ export class SqliteScheduler implements Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly rerunnable = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
+  /** A round found MAX_RUNNING jobs running and claimed nothing. */
+  private saturated = false;
   private timer?: NodeJS.Timeout;
   private beating?: NodeJS.Timeout;
   private started = false;
@@ -162,8 +169,13 @@ export class SqliteScheduler implements Scheduler {
     let full = false;
     this.ticking ??= (async () => {
       if (this.closed) return [];
-      const claimed = await this.jobs.claimDue(this.owner, this.options.now(), CLAIM_BATCH);
-      full = claimed.length === CLAIM_BATCH;
+      const room = Math.min(CLAIM_BATCH, MAX_RUNNING - this.running.size);
+      if (room <= 0) {
+        this.saturated = true;
+        return [];
+      }
+      const claimed = await this.jobs.claimDue(this.owner, this.options.now(), room);
+      full = claimed.length === room;
       return claimed.map((row) => this.track(this.run(toJob(row))));
     })().finally(() => {
       this.ticking = undefined;
@@ -180,7 +192,14 @@ export class SqliteScheduler implements Scheduler {
   private track(task: Promise<void>): Promise<void> {
     const tracked = task.catch((err: unknown) => this.options.logger.error({ err }, 'scheduler: a job could not be recorded'));
     this.running.add(tracked);
-    void tracked.finally(() => this.running.delete(tracked));
+    void tracked.finally(() => {
+      this.running.delete(tracked);
+      // Held back at the cap: claim again once half the room is free, not a poll later.
+      if (this.saturated && this.running.size <= MAX_RUNNING / 2) {
+        this.saturated = false;
+        this.kickSoon();
+      }
+    });
     return tracked;
   }
 

@@ -313,6 +313,29 @@ describe('the SQLite scheduler on an injected clock', () => {
     expect(new Set(ran).size).toBe(130);
   });
 
+  it('holds at most 100 running jobs a process, so a backlog is shared with the other processes', async () => {
+    const store = await openStore({ dataDir: dir.dir });
+    opened.push(store);
+    const options = { store, prompts, logger: silentLogger, tz: 'Asia/Shanghai', now: Date.now, pollMs: MIN };
+    const a = new SqliteScheduler(options);
+    const b = new SqliteScheduler(options);
+    opened.push(a, b);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const ran: { a: string[]; b: string[] } = { a: [], b: [] };
+    a.handle('slow', async (job) => (ran.a.push(job.id), gate));
+    b.handle('slow', async (job) => (ran.b.push(job.id), gate));
+    await a.scheduleAll(Array.from({ length: 300 }, (_, i) => ({ id: `slow:${i}`, kind: 'slow', at: new Date(Date.now() - 1_000) })));
+    await a.start();
+    await until(() => ran.a.length === 100);
+    await b.start();
+    await until(() => ran.b.length === 100);
+    expect(ran.a).toHaveLength(100); // a took no more while its 100 were running
+    open();
+    await until(() => ran.a.length + ran.b.length === 300, 10_000);
+    expect(new Set([...ran.a, ...ran.b]).size).toBe(300);
+  });
+
   it('runs a job when the clock reaches its time, not before, and claims it once between two schedulers', async () => {
     const store = await openStore({ dataDir: dir.dir });
     opened.push(store);
