@@ -48,7 +48,10 @@ interface Item {
   readonly attempt?: () => Promise<boolean>;
   /** Quiet hours were already waited out (by the outbox): never held, never dropped at a night-time shutdown. */
   readonly pastQuietHours?: boolean;
-  /** Its once-marker was taken by an attempt that reached nothing (the account was offline): not taken again. */
+  /**
+   * An attempt reached nothing (the account was offline) and it waits to go again: its once-marker is
+   * not taken again, and it is not counted against the hourly cap again.
+   */
   readonly attempted?: boolean;
   readonly resolve: (r: SendResult) => void;
 }
@@ -234,7 +237,7 @@ export class SendQueue implements Transport {
     try {
       if (item.deadline !== undefined && this.now > item.deadline) {
         result = { status: 'expired', reason: `${Reason.PAST_DEADLINE} ${new Date(item.deadline).toISOString()}` };
-      } else if (!item.replyTo && !(await this.withinCap(item.chatId))) {
+      } else if (!item.replyTo && !item.attempted && !(await this.withinCap(item.chatId))) {
         result = { status: 'dropped', reason: Reason.HOURLY_CAP };
       } else if (item.attempt && !item.attempted && !(await item.attempt())) {
         result = { status: 'uncertain', reason: Reason.MAY_HAVE_SENT };

@@ -90,6 +90,21 @@ describe('SendQueue', () => {
     expect((await later).status).toBe('sent');
   });
 
+  it('counts a push against the hourly cap once, though it waited out an offline account and went again', async () => {
+    const q = queue({ hourlyCapPerChat: 2 });
+    let away = true;
+    // The account logs out while the first push is on its way: it reached nothing and waits for the login.
+    platform.next = () => (away ? (q.offline(), { status: 'failed', reason: 'logged out', notSent: true }) : { status: 'sent' });
+    const first = q.send('g1', text('推送0'));
+    await vi.advanceTimersByTimeAsync(10_000); // tried once: reached nothing, back at the head of the queue
+    away = false;
+    q.online();
+    const second = q.send('g1', text('推送1'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect([(await first).status, (await second).status]).toEqual(['sent', 'sent']);
+    expect(platform.sent.map((s) => s.text)).toEqual(['推送0', '推送1']);
+  });
+
   it('holds pushes through quiet hours (23:00–08:00) but never a reply', async () => {
     vi.setSystemTime(new Date('2026-11-24T15:30:00Z')); // 23:30 in Shanghai
     const q = queue();
