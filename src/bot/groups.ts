@@ -73,6 +73,8 @@ export class GroupRegistry {
         ...(account ? { account } : {}),
         source: 'config',
         status: old?.status ?? 'active',
+        // A group that moved (a Telegram supergroup) stays moved though the shop file still names its old id.
+        ...(old?.movedTo ? { movedTo: old.movedTo } : {}),
       });
     }
   }
@@ -124,11 +126,26 @@ export class GroupRegistry {
    */
   async migrated(platform: Platform, from: string, to: string): Promise<void> {
     const old = await this.get(platform, from);
-    if (!(await this.get(platform, to))) {
+    const there = await this.get(platform, to);
+    if (!there) {
       const base: Omit<GroupRecord, 'updatedAt' | 'movedTo'> = old
         ? { platform, id: to, name: old.name, tags: old.tags, ...(old.skills ? { skills: old.skills } : {}), ...(old.account ? { account: old.account } : {}), source: old.source, status: 'active' }
         : { platform, id: to, name: to, tags: [], source: 'seen', status: 'active' };
       await this.write(base);
+    } else if (old && there.source !== 'config') {
+      // The supergroup spoke before the notice came (its record learnt, with no tags): what the shop said of
+      // the group moves onto it all the same.
+      const skills = there.skills ?? old.skills;
+      const account = there.account ?? old.account;
+      await this.write({
+        ...there,
+        name: there.name === to ? old.name : there.name,
+        tags: [...new Set([...old.tags, ...there.tags])],
+        ...(skills ? { skills } : {}),
+        ...(account ? { account } : {}),
+        source: old.source === 'config' ? 'config' : there.source,
+        status: 'active',
+      });
     }
     if (old) await this.write({ ...old, status: 'left', movedTo: to });
   }

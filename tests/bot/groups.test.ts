@@ -30,6 +30,23 @@ describe('GroupRegistry', () => {
     expect((await groups.fanGroups('telegram')).length).toBe(0);
   });
 
+  it('moves a configured Telegram group to its supergroup id, tags and all, even when the new id spoke first, and keeps that across a restart', async () => {
+    const fans: ShopFile = { people: { admins: [], agents: [] }, groups: [{ platform: 'telegram', id: '-200', name: '粉丝TG群', tags: ['fans'], skills: ['coupons'] }] };
+    const store = memoryStore();
+    const groups = new GroupRegistry(store);
+    await groups.seed(fans);
+    // The supergroup's first message arrives before the old group's migration notice.
+    await groups.noteSeen('telegram', '-100200', '粉丝TG群');
+    await groups.migrated('telegram', '-200', '-100200');
+    expect(await groups.get('telegram', '-100200')).toMatchObject({ status: 'active', tags: ['fans'], skills: ['coupons'], name: '粉丝TG群' });
+    expect((await groups.fanGroups('telegram')).map((g) => g.id)).toEqual(['-100200']);
+    // A restart seeds the shop file again, which still names the old id: it stays moved.
+    const again = new GroupRegistry(store);
+    await again.seed(fans);
+    expect(await again.get('telegram', '-200')).toMatchObject({ status: 'left', movedTo: '-100200' });
+    expect((await again.fanGroups('telegram')).map((g) => g.id)).toEqual(['-100200']);
+  });
+
   it('marks a group the bot left, and takes it back when it rejoins', async () => {
     const groups = new GroupRegistry(memoryStore());
     await groups.seed(shop);
