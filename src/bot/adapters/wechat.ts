@@ -10,6 +10,7 @@ import type { Logger } from '../../kernel/logger.js';
 import { Reason } from '../deliveries/reasons.js';
 import type { Router } from '../router.js';
 import { SendQueue, type SendQueueOptions } from '../send-queue.js';
+import { within } from '../../kernel/timeout.js';
 import type { Store } from '../store/index.js';
 
 export interface WechatAdapterOptions {
@@ -21,6 +22,8 @@ export interface WechatAdapterOptions {
   readonly dataDir: string;
   /** Tests inject wechaty-puppet-mock; otherwise wechaty picks the puppet from WECHATY_PUPPET and its own variables. */
   readonly puppet?: Puppet;
+  /** How long a stop waits for the puppet (a puppet service away at shutdown never answers); default 10 s. */
+  readonly stopTimeoutMs?: number;
   readonly pacing?: Partial<Pick<SendQueueOptions, 'gap' | 'chatSwitchGap' | 'hourlyCapPerChat' | 'quietHours' | 'random' | 'cooldownMs'>>;
   /** The app's clock: deadlines, quiet hours and caps are read on it (OPSBOT_NOW). */
   readonly now?: () => number;
@@ -118,7 +121,9 @@ export class WechatAdapter implements Transport {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.queue.drain();
-    await this.bot.stop();
+    const ms = this.options.stopTimeoutMs ?? 10_000;
+    const stopped = await within(this.bot.stop().then(() => true), ms, false);
+    if (!stopped) this.options.logger.warn({ waitedMs: ms }, 'wechat: the puppet did not stop in time; going on without it');
   }
 
   private async registerAccount(id: string): Promise<void> {
