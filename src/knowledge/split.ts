@@ -55,10 +55,28 @@ export function detectHeading(line: string, next?: string): Heading | null {
   return null;
 }
 
-/** Groups an article's paragraphs under their headings; sections with no text of their own are dropped. */
+/**
+ * The level of a numbered point's marker in the numbering of Chinese documents (GB/T 9704: 一、 above
+ * （一） above 1. above (1), and ① below them), 1 = highest; `undefined` for a line that is not a numbered point.
+ */
+export function listRank(line: string): number | undefined {
+  const t = line.normalize('NFKC').trim();
+  if (new RegExp(`^[${CN_NUM}]+、`).test(t)) return 1;
+  if (new RegExp(`^\\([${CN_NUM}]+\\)`).test(t)) return 2;
+  if (/^\d{1,2}\s*[、.](?!\d)/.test(t)) return 3;
+  if (/^\(?\d{1,2}\s*\)/.test(t)) return 4;
+  if (/^[\u2460-\u2473]/.test(line.trim())) return 5;
+  return undefined;
+}
+
+/**
+ * Groups an article's paragraphs under their headings; sections with no text of their own are dropped.
+ * A numbered point ends the open headings numbered at its own rank or below ("1、…" ends "2)粉丝自运营"),
+ * even when it is a paragraph rather than a heading: it is the next point of a list higher up.
+ */
 export function sectionize(paragraphs: readonly Paragraph[]): Section[] {
   const sections: Section[] = [];
-  const stack: { level: number; title: string }[] = [];
+  const stack: { level: number; title: string; rank?: number }[] = [];
   let current: Paragraph[] = [];
   let heading: Paragraph | undefined;
   const flush = () => {
@@ -70,13 +88,22 @@ export function sectionize(paragraphs: readonly Paragraph[]): Section[] {
   for (let i = 0; i < paragraphs.length; i++) {
     const p = paragraphs[i]!;
     const found = detectHeading(p.text, paragraphs[i + 1]?.text);
+    const rank = listRank(p.text);
+    // The first open heading this point ends, with the ones under it.
+    const ended = rank === undefined ? -1 : stack.findIndex((h) => h.rank !== undefined && h.rank >= rank);
     if (!found) {
+      if (ended >= 0) {
+        flush();
+        stack.length = ended;
+        heading = undefined;
+      }
       current.push(p);
       continue;
     }
     flush();
+    if (ended >= 0) stack.length = ended;
     while (stack.length > 0 && stack[stack.length - 1]!.level >= found.level) stack.pop();
-    stack.push({ level: found.level, title: found.title });
+    stack.push({ level: found.level, title: found.title, ...(rank !== undefined ? { rank } : {}) });
     // Put back as its plain title ("## 发货时效" → "发货时效") if this section is merged into its parent.
     heading = found.inBody ? undefined : { text: found.title, line: p.line };
     if (found.titleOnNextLine) i++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/knowledge/clean.js';
-import { ChineseTextSplitter, detectHeading, sectionize, splitDocument } from '../../src/knowledge/split.js';
+import { ChineseTextSplitter, detectHeading, listRank, sectionize, splitDocument } from '../../src/knowledge/split.js';
 import { readPlaybook } from '../../src/knowledge/ingest.js';
 import { loadLexicon } from '../../src/knowledge/segment.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
@@ -33,7 +33,53 @@ describe('detectHeading', () => {
   });
 });
 
+describe('listRank', () => {
+  // The numbering levels of Chinese documents (GB/T 9704): 一、 above （一） above 1. above (1) above ①.
+  it.each([
+    ['一、直播电商的私域流量', 1],
+    ['（二）选品', 2],
+    ['1、各类APP的直播平台规则是不同的', 3],
+    ['2. 构建私域流量', 3],
+    ['2)粉丝自运营,推荐大家可以关注微头条', 4],
+    ['（3）多样性', 4],
+    ['①店铺促销活动', 5],
+    ['2.5倍的转化率', undefined],
+    ['2020年电商直播', undefined],
+    ['第2步,将直播战场固定化。', undefined],
+  ])('%s has rank %s', (line, rank) => {
+    expect(listRank(line)).toBe(rank);
+  });
+});
+
+const sectionsOf = (lines: string[]) => sectionize(lines.map((text, i) => ({ text, line: i + 1 })));
+
 describe('sectionize', () => {
+  it.each([
+    {
+      name: 'a numbered point of a higher list ends the lower point heading before it',
+      lines: [
+        '5粉丝运营的新思维',
+        '2)粉丝自运营,推荐大家可以关注微头条',
+        '微头条虽然是属于私域流量,但有一个很大的好处就是可以维护粉丝。',
+        '1、制作一份店铺运营计划表,运营计划是店铺运营规划中最重要的一点。',
+      ],
+      paths: [['粉丝运营的新思维', '2)粉丝自运营,推荐大家可以关注微头条'], ['粉丝运营的新思维']],
+    },
+    {
+      name: 'a point of a lower list stays under its heading',
+      lines: ['2、个性化展现的应对方法', '对于消费者的手机型号,系统给出了不同的展现。', '1)访客精准度分析:生意参谋可以看到进店人群的精准度。'],
+      paths: [['2、个性化展现的应对方法']],
+    },
+    {
+      name: 'points under a plain label stay under it',
+      lines: ['第2步,将直播战场固定化。', '有两个原因:', '1、各类APP的直播平台规则是不同的,选择某个APP意味着要去研究平台规则。'],
+      paths: [['第2步'], ['第2步', '有两个原因']],
+    },
+  ])('$name', ({ lines, paths }) => {
+    expect(sectionsOf(lines).map((s) => s.path)).toEqual(paths);
+  });
+
+
   it('nests headings by level, and siblings replace each other', () => {
     const lines = ['1. 塑造品牌故事', '品牌故事是品牌的个性展示，可以拉近和消费者的距离。', '2. 构建私域流量', '把老顾客留下来，搭建老顾客群。'];
     const sections = sectionize(lines.map((text, i) => ({ text, line: i + 1 })));
