@@ -1,5 +1,6 @@
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import type { Paragraph } from './clean.js';
+import { CN_NUM, listRank } from './numbering.js';
 
 /** A heading found in an article: its level (1 = top) and the title shown in citations. */
 export interface Heading {
@@ -20,7 +21,6 @@ export interface Section {
 }
 
 const ENDS_SENTENCE = /[。！？!?；;，,…]$/;
-const CN_NUM = '一二三四五六七八九十';
 const STAGE_LABEL = /^(开播前|直播前|直播中|直播后|开播后|下播后|播前|播中|播后)\s*[:：]/;
 
 function firstClause(line: string, max = 24): string {
@@ -53,20 +53,6 @@ export function detectHeading(line: string, next?: string): Heading | null {
     return { level: 1, title: t, inBody: false };
   }
   return null;
-}
-
-/**
- * The level of a numbered point's marker in the numbering of Chinese documents (GB/T 9704: 一、 above
- * （一） above 1. above (1), and ① below them), 1 = highest; `undefined` for a line that is not a numbered point.
- */
-export function listRank(line: string): number | undefined {
-  const t = line.normalize('NFKC').trim();
-  if (new RegExp(`^[${CN_NUM}]+、`).test(t)) return 1;
-  if (new RegExp(`^\\([${CN_NUM}]+\\)`).test(t)) return 2;
-  if (/^\d{1,2}\s*[、.](?!\d)/.test(t)) return 3;
-  if (/^\(?\d{1,2}\s*\)/.test(t)) return 4;
-  if (/^[\u2460-\u2473]/.test(line.trim())) return 5;
-  return undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/knowledge/clean.js';
-import { ChineseTextSplitter, detectHeading, listRank, sectionize, splitDocument } from '../../src/knowledge/split.js';
+import { ChineseTextSplitter, detectHeading, sectionize, splitDocument } from '../../src/knowledge/split.js';
 import { readPlaybook } from '../../src/knowledge/ingest.js';
 import { loadLexicon } from '../../src/knowledge/segment.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
@@ -30,24 +30,6 @@ describe('detectHeading', () => {
     ['嘉宾简介'], // a short line with nothing after it is not a title
   ])('%s is not a heading', (line) => {
     expect(detectHeading(line)).toBeNull();
-  });
-});
-
-describe('listRank', () => {
-  // The numbering levels of Chinese documents (GB/T 9704): 一、 above （一） above 1. above (1) above ①.
-  it.each([
-    ['一、直播电商的私域流量', 1],
-    ['（二）选品', 2],
-    ['1、各类APP的直播平台规则是不同的', 3],
-    ['2. 构建私域流量', 3],
-    ['2)粉丝自运营,推荐大家可以关注微头条', 4],
-    ['（3）多样性', 4],
-    ['①店铺促销活动', 5],
-    ['2.5倍的转化率', undefined],
-    ['2020年电商直播', undefined],
-    ['第2步,将直播战场固定化。', undefined],
-  ])('%s has rank %s', (line, rank) => {
-    expect(listRank(line)).toBe(rank);
   });
 });
 
