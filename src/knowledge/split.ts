@@ -112,6 +112,32 @@ const sizeOf = (paragraphs: readonly Paragraph[]) => paragraphs.reduce((n, p) =>
  * so that a passage is not a lone line; the merged passage is cited by the headings they share.
  */
 export function mergeSmallSections(sections: readonly Section[], maxChars: number): Section[] {
+  return mergeSiblings(mergeIntoParents(sections, maxChars), maxChars);
+}
+
+const isUnder = (path: readonly string[], parent: readonly string[]) =>
+  parent.length > 0 && path.length > parent.length && parent.every((t, i) => path[i] === t);
+
+/**
+ * A small section goes into the section before it when that is its parent ("有两个原因:" into "第2步"),
+ * before siblings are merged: otherwise "第1步" and "第2步" fill a passage and the reasons are cut off
+ * from the question they answer.
+ */
+function mergeIntoParents(sections: readonly Section[], maxChars: number): Section[] {
+  const out: Section[] = [];
+  for (const s of sections) {
+    const prev = out[out.length - 1];
+    const body = s.heading ? [s.heading, ...s.paragraphs] : s.paragraphs;
+    if (prev && isUnder(s.path, prev.path) && sizeOf(prev.paragraphs) + sizeOf(body) <= maxChars) {
+      out[out.length - 1] = { ...prev, paragraphs: [...prev.paragraphs, ...body] };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+function mergeSiblings(sections: readonly Section[], maxChars: number): Section[] {
   const out: Section[] = [];
   for (const s of sections) {
     const prev = out[out.length - 1];

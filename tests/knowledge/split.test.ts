@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/knowledge/clean.js';
-import { ChineseTextSplitter, detectHeading, sectionize, splitDocument } from '../../src/knowledge/split.js';
+import { ChineseTextSplitter, detectHeading, mergeSmallSections, sectionize, splitDocument } from '../../src/knowledge/split.js';
 import { readPlaybook } from '../../src/knowledge/ingest.js';
 import { loadLexicon } from '../../src/knowledge/segment.js';
 import { DEFAULT_PLAYBOOK_DIR } from '../helpers.js';
@@ -66,6 +66,39 @@ describe('sectionize', () => {
     const lines = ['1. 塑造品牌故事', '品牌故事是品牌的个性展示，可以拉近和消费者的距离。', '2. 构建私域流量', '把老顾客留下来，搭建老顾客群。'];
     const sections = sectionize(lines.map((text, i) => ({ text, line: i + 1 })));
     expect(sections.map((s) => s.path)).toEqual([['1. 塑造品牌故事'], ['2. 构建私域流量']]);
+  });
+});
+
+describe('mergeSmallSections', () => {
+  it.each([
+    {
+      name: 'a small section goes into its parent before siblings merge',
+      lines: [
+        '一、直播前期的预热',
+        '第1步,罗列出你现有可触达推广的渠道。',
+        '外部公域流量:',
+        '阿里系、腾讯系、字节系、京东系、拼多多系、快手系。',
+        '第2步,将直播战场固定化。',
+        '有两个原因:',
+        '1、各类APP的直播平台规则是不同的,选择某个APP意味着要去研究平台规则以及成交路径。',
+      ],
+      maxChars: 90,
+      paths: [['一、直播前期的预热', '第1步'], ['一、直播前期的预热', '第2步']],
+    },
+    {
+      name: 'small siblings of one part merge under what they share',
+      lines: ['一、直播前', '第1步,罗列出渠道。', '第2步,固定直播战场。'],
+      maxChars: 90,
+      paths: [['一、直播前']],
+    },
+    {
+      name: 'the text before the first heading is nobody\'s parent',
+      lines: ['都说做电商太难了,其实电商运营是有很多窍门的。', '1. 塑造品牌故事', '品牌故事是品牌的个性展示,可以拉近和消费者的距离。'],
+      maxChars: 320,
+      paths: [[], ['1. 塑造品牌故事']],
+    },
+  ])('$name', ({ lines, maxChars, paths }) => {
+    expect(mergeSmallSections(sectionsOf(lines), maxChars).map((s) => s.path)).toEqual(paths);
   });
 });
 
