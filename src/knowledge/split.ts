@@ -46,6 +46,11 @@ export function detectHeading(line: string, next?: string): Heading | null {
   if (/^\(?\d{1,2}\s*[.、)）]\s*\S/.test(t) && t.length <= 30 && !ENDS_SENTENCE.test(t)) {
     return { level: 2, title: t, inBody: false };
   }
+  // "怎么运营私域流量才高效呢?" on a line of its own, answered by the paragraph after it (not asked on by
+  // more questions: a run of questions is an introduction, and a rhetorical one opens no answer).
+  if (t.length <= 30 && /^[^。！!？?；;]+[？?]$/.test(t) && next !== undefined && !/[？?]$/.test(next.trim())) {
+    return { level: 3, title: t.replace(/[？?]$/, ''), inBody: true };
+  }
   if (STAGE_LABEL.test(t)) return { level: 3, title: t.split(/[:：]/)[0]!.trim(), inBody: true };
   if (t.length <= 16 && /[:：]$/.test(t)) return { level: 3, title: t.slice(0, -1).trim(), inBody: false };
   // A short line with no closing punctuation, followed by a paragraph: a plain title.

@@ -19,6 +19,7 @@ describe('detectHeading', () => {
     ['外部公域流量:', undefined, { level: 3, title: '外部公域流量' }],
     ['## 直播复盘', undefined, { level: 2, title: '直播复盘' }],
     ['电商运营关键数据', '做电商必须要关注的四个核心数据:点击率、转化率、销量、销售额。', { level: 1 }],
+    ['怎么运营私域流量才高效呢?', '首先要有良好的转化路径,即通过怎么办的途径,将怎么办的人转化为私域流量。', { level: 3, title: '怎么运营私域流量才高效呢', inBody: true }],
   ])('%s is a heading', (line, next, expected) => {
     expect(detectHeading(line, next)).toMatchObject(expected);
   });
@@ -28,8 +29,10 @@ describe('detectHeading', () => {
     ['2)不相关性,毫无关联的场景下也会产生。'],
     ['有人会问:为什么要将直播战场固定化?'],
     ['嘉宾简介'], // a short line with nothing after it is not a title
-  ])('%s is not a heading', (line) => {
-    expect(detectHeading(line)).toBeNull();
+    ['通过什么方式能让私域流量留存呢?', '他们进了你的流量池,能得到怎么样的回馈奖励?为什么要留在你的群里?'], // asked on, not answered
+    ['首先我们需要了解:什么是私域流量?私域流量的运营策略是什么?', '所谓私域流量,便是私家可以自在重复利用的流量。'], // two questions
+  ])('%s is not a heading', (line, next?: string) => {
+    expect(detectHeading(line, next)).toBeNull();
   });
 });
 
