@@ -1,4 +1,5 @@
 import { normalizeForMatch, splitSentences } from './normalize.js';
+import { tableOfContents } from './numbering.js';
 
 /** A paragraph (one line of the article) as written, with its 1-based line number. */
 export interface Paragraph {
@@ -6,7 +7,7 @@ export interface Paragraph {
   readonly line: number;
 }
 
-export type RemovalReason = 'title' | 'footer' | 'boilerplate' | 'duplicate';
+export type RemovalReason = 'title' | 'footer' | 'boilerplate' | 'duplicate' | 'contents';
 
 export interface CleanResult {
   readonly paragraphs: Paragraph[];
@@ -81,8 +82,8 @@ function withoutAdSentences(text: string, rules: readonly RegExp[]): string {
 
 /**
  * Cleans one article for the index, keeping the original wording of what stays: drops the title line,
- * footers, boilerplate paragraphs and ad sentences (by `rules`), URLs and phone numbers, and paragraphs
- * pasted twice.
+ * footers, boilerplate paragraphs and ad sentences (by `rules`), URLs and phone numbers, a table of
+ * contents, and paragraphs pasted twice.
  */
 export function cleanDocument(text: string, rules: BoilerplateRules, title = '', markdown = false): CleanResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -121,7 +122,9 @@ export function cleanDocument(text: string, rules: BoilerplateRules, title = '',
     }
     kept.push({ text: cleaned, line: p.line });
   }
-  return { paragraphs: dropDuplicates(kept, removed), removed };
+  const contents = tableOfContents(kept.map((p) => p.text));
+  for (const i of contents) removed.push({ line: kept[i]!.line, reason: 'contents', text: kept[i]!.text });
+  return { paragraphs: dropDuplicates(kept.filter((_, i) => !contents.has(i)), removed), removed };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Segmenter } from './segment.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 6;
+export const PIPELINE_VERSION = 10;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {

@@ -72,21 +72,21 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
+/** Neighbouring pieces of one section: the splitter's overlap makes them share text. */
+function neighbours(chunks: readonly Chunk[], a: number, b: number): boolean {
+  return Math.abs(a - b) === 1 && chunks[a]!.docId === chunks[b]!.docId && chunks[a]!.section === chunks[b]!.section;
+}
+
 /**
- * The top `k` of a ranking with one passage per section first: neighbouring chunks of one section
- * overlap and would otherwise fill the sources with the same text. Further passages of a section
- * come after every section's best.
+ * The top `k` of a ranking with no passage next to a better-ranked one of its section first: neighbouring
+ * pieces of one section overlap and would otherwise fill the sources with the same text. The pieces they
+ * hold back come after the others, in rank order. Pieces of a long section that are not neighbours stay
+ * where they rank: a section can hold several answers (and an article with few headings has long sections).
  */
 export function diversify<T extends { index: number }>(ranked: readonly T[], chunks: readonly Chunk[], k: number): T[] {
-  const seen = new Set<string>();
   const first: T[] = [];
   const rest: T[] = [];
-  for (const hit of ranked) {
-    const chunk = chunks[hit.index]!;
-    const key = `${chunk.docId}\0${chunk.section}`;
-    (seen.has(key) ? rest : first).push(hit);
-    seen.add(key);
-  }
+  for (const hit of ranked) (first.some((f) => neighbours(chunks, f.index, hit.index)) ? rest : first).push(hit);
   return [...first, ...rest].slice(0, k);
 }
 

@@ -1,5 +1,6 @@
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import type { Paragraph } from './clean.js';
+import { CN_NUM, listRank } from './numbering.js';
 
 /** A heading found in an article: its level (1 = top) and the title shown in citations. */
 export interface Heading {
@@ -20,7 +21,6 @@ export interface Section {
 }
 
 const ENDS_SENTENCE = /[。！？!?；;，,…]$/;
-const CN_NUM = '一二三四五六七八九十';
 const STAGE_LABEL = /^(开播前|直播前|直播中|直播后|开播后|下播后|播前|播中|播后)\s*[:：]/;
 
 function firstClause(line: string, max = 24): string {
@@ -46,6 +46,11 @@ export function detectHeading(line: string, next?: string): Heading | null {
   if (/^\(?\d{1,2}\s*[.、)）]\s*\S/.test(t) && t.length <= 30 && !ENDS_SENTENCE.test(t)) {
     return { level: 2, title: t, inBody: false };
   }
+  // "怎么运营私域流量才高效呢?" on a line of its own, answered by the paragraph after it (not asked on by
+  // more questions: a run of questions is an introduction, and a rhetorical one opens no answer).
+  if (t.length <= 30 && /^[^。！!？?；;]+[？?]$/.test(t) && next !== undefined && !/[？?]$/.test(next.trim())) {
+    return { level: 3, title: t.replace(/[？?]$/, ''), inBody: true };
+  }
   if (STAGE_LABEL.test(t)) return { level: 3, title: t.split(/[:：]/)[0]!.trim(), inBody: true };
   if (t.length <= 16 && /[:：]$/.test(t)) return { level: 3, title: t.slice(0, -1).trim(), inBody: false };
   // A short line with no closing punctuation, followed by a paragraph: a plain title.
@@ -55,10 +60,14 @@ export function detectHeading(line: string, next?: string): Heading | null {
   return null;
 }
 
-/** Groups an article's paragraphs under their headings; sections with no text of their own are dropped. */
+/**
+ * Groups an article's paragraphs under their headings; sections with no text of their own are dropped.
+ * A numbered point ends the open headings numbered at its own rank or below ("1、…" ends "2)粉丝自运营"),
+ * even when it is a paragraph rather than a heading: it is the next point of a list higher up.
+ */
 export function sectionize(paragraphs: readonly Paragraph[]): Section[] {
   const sections: Section[] = [];
-  const stack: { level: number; title: string }[] = [];
+  const stack: { level: number; title: string; rank?: number }[] = [];
   let current: Paragraph[] = [];
   let heading: Paragraph | undefined;
   const flush = () => {
@@ -70,13 +79,22 @@ export function sectionize(paragraphs: readonly Paragraph[]): Section[] {
   for (let i = 0; i < paragraphs.length; i++) {
     const p = paragraphs[i]!;
     const found = detectHeading(p.text, paragraphs[i + 1]?.text);
+    const rank = listRank(p.text);
+    // The first open heading this point ends, with the ones under it.
+    const ended = rank === undefined ? -1 : stack.findIndex((h) => h.rank !== undefined && h.rank >= rank);
     if (!found) {
+      if (ended >= 0) {
+        flush();
+        stack.length = ended;
+        heading = undefined;
+      }
       current.push(p);
       continue;
     }
     flush();
+    if (ended >= 0) stack.length = ended;
     while (stack.length > 0 && stack[stack.length - 1]!.level >= found.level) stack.pop();
-    stack.push({ level: found.level, title: found.title });
+    stack.push({ level: found.level, title: found.title, ...(rank !== undefined ? { rank } : {}) });
     // Put back as its plain title ("## 发货时效" → "发货时效") if this section is merged into its parent.
     heading = found.inBody ? undefined : { text: found.title, line: p.line };
     if (found.titleOnNextLine) i++;
@@ -99,6 +117,32 @@ const sizeOf = (paragraphs: readonly Paragraph[]) => paragraphs.reduce((n, p) =>
  * so that a passage is not a lone line; the merged passage is cited by the headings they share.
  */
 export function mergeSmallSections(sections: readonly Section[], maxChars: number): Section[] {
+  return mergeSiblings(mergeIntoParents(sections, maxChars), maxChars);
+}
+
+const isUnder = (path: readonly string[], parent: readonly string[]) =>
+  parent.length > 0 && path.length > parent.length && parent.every((t, i) => path[i] === t);
+
+/**
+ * A small section goes into the section before it when that is its parent ("有两个原因:" into "第2步"),
+ * before siblings are merged: otherwise "第1步" and "第2步" fill a passage and the reasons are cut off
+ * from the question they answer.
+ */
+function mergeIntoParents(sections: readonly Section[], maxChars: number): Section[] {
+  const out: Section[] = [];
+  for (const s of sections) {
+    const prev = out[out.length - 1];
+    const body = s.heading ? [s.heading, ...s.paragraphs] : s.paragraphs;
+    if (prev && isUnder(s.path, prev.path) && sizeOf(prev.paragraphs) + sizeOf(body) <= maxChars) {
+      out[out.length - 1] = { ...prev, paragraphs: [...prev.paragraphs, ...body] };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+function mergeSiblings(sections: readonly Section[], maxChars: number): Section[] {
   const out: Section[] = [];
   for (const s of sections) {
     const prev = out[out.length - 1];

@@ -47,4 +47,10 @@ describe('diversify', () => {
     expect(diversify(ranked, chunks, 3).map((h) => h.index)).toEqual([0, 2, 3]);
     expect(diversify(ranked, chunks, 4).map((h) => h.index)).toEqual([0, 2, 3, 1]);
   });
+
+  it('holds back only the neighbours of a better passage, not every piece of a long section', () => {
+    const long = [0, 1, 2, 3].map(() => chunk('a', 'x'));
+    const ranked = [3, 2, 1, 0].map((index) => ({ index }));
+    expect(diversify(ranked, long, 4).map((h) => h.index)).toEqual([3, 1, 2, 0]);
+  });
 });

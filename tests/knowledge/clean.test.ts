@@ -9,6 +9,17 @@ const article = (name: string) => readFileSync(join(DEFAULT_PLAYBOOK_DIR, `${nam
 const rules = loadLexicon().boilerplate;
 const keptText = (name: string) => cleanDocument(article(name), rules, name).paragraphs.map((p) => p.text).join('\n');
 
+describe('cleanDocument: a table of contents', () => {
+  it('drops the numbered titles listed before the article that come back as its headings', () => {
+    const text = article('直播电商的私域流量运营');
+    const cleaned = cleanDocument(text, rules, '直播电商的私域流量运营');
+    const contents = cleaned.removed.filter((r) => r.reason === 'contents').map((r) => r.line);
+    expect(contents).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // The headings themselves stay.
+    expect(cleaned.paragraphs.map((p) => p.text)).toContain('一、直播电商的私域流量,要怎么运营才更高效?');
+  });
+});
+
 describe('stripMarkdown', () => {
   it.each([
     ['顾客说**商品破损**时', '顾客说商品破损时'],

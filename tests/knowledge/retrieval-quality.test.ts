@@ -32,7 +32,7 @@ const all = Object.values(sets);
 /** Sets whose misses are reported by id only (dev4 is read for its aggregates only, like the held-out sets). */
 const isHeldOut = (name: string) => name.startsWith('heldout') || name === 'dev4';
 /** Reached on heldout2 at the end of the issue-14 tuning (counts of 62 answerable, 8 uncovered). */
-const HELDOUT2 = { hit3: 58, firstSentence: 41, uncoveredAbstain: 6 };
+const HELDOUT2 = { hit3: 59, firstSentence: 42, uncoveredAbstain: 6 };
 /** Reached on the validation set dev4 (counts of 40 answerable). */
 const DEV4 = { hit3: 37, firstSentence: 30 };
 
