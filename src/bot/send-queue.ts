@@ -48,10 +48,7 @@ interface Item {
   readonly attempt?: () => Promise<boolean>;
   /** Quiet hours were already waited out (by the outbox): never held, never dropped at a night-time shutdown. */
   readonly pastQuietHours?: boolean;
-  /**
-   * An attempt reached nothing (the account was offline) and it waits to go again: its once-marker is
-   * not taken again, and it is not counted against the hourly cap again.
-   */
+  /** An attempt reached nothing (the account was offline): its once-marker and cap unit are not taken again. */
   readonly attempted?: boolean;
   readonly resolve: (r: SendResult) => void;
 }
