@@ -4,8 +4,8 @@
 // sources it was made from: edit one file and the CLI runs the TypeScript through tsx again until the
 // next `npm run build:cli`. Nothing here decides freshness by dates.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 
 /** What a build depends on besides src/: this file, the build script and the TypeScript settings. */
 const RECIPE = ['bin/compiled.js', 'scripts/build-cli.js', 'tsconfig.json'];
@@ -37,4 +37,54 @@ export function compiledMain(root) {
   const dir = join(buildsDir(root), sourceHash(root));
   // `complete` is written last, so a build cut short is never run.
   return existsSync(join(dir, 'complete')) ? join(dir, 'src', 'cli', 'main.js') : undefined;
+}
+
+/** Whether process `pid` is alive (EPERM: alive, someone else's). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * Marks the build of `main` as in use by this process until it exits, so a later build does not delete it
+ * under a running `opsbot start` that still loads modules from it on first use (charts, posters, the
+ * splitter). A read-only install cannot be marked; it is never pruned either.
+ */
+export function holdBuild(main) {
+  const file = join(dirname(main), '..', '..', 'running', String(process.pid));
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '');
+    process.on('exit', () => rmSync(file, { force: true }));
+  } catch {
+    // Not writable: nothing to mark.
+  }
+}
+
+/** Whether a live process runs from this build (a marker of a process that died does not count). */
+function inUse(buildDir) {
+  const dir = join(buildDir, 'running');
+  return existsSync(dir) && readdirSync(dir).some((pid) => alive(Number(pid)));
+}
+
+/**
+ * Deletes old builds besides `current`: the newest `keep` complete ones stay, and so does every build a live
+ * process runs from; builds cut short go once they are ten minutes old.
+ */
+export function pruneBuilds(root, current, keep) {
+  const builds = buildsDir(root);
+  const others = readdirSync(builds)
+    .filter((name) => name !== current)
+    .map((name) => ({ name, at: statSync(join(builds, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const [i, { name, at }] of others.entries()) {
+    const dir = join(builds, name);
+    const complete = existsSync(join(dir, 'complete'));
+    if (inUse(dir)) continue;
+    if (complete ? i >= keep : Date.now() - at > 600_000) rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -3,10 +3,10 @@
 // `npm run build:cli`. The output is what tsx would run: esbuild's transform of each file on its own,
 // with the project's tsconfig. bin/opsbot.js runs a build only when its hash matches the sources of now
 // (bin/compiled.js), so an old build is never run. Without esbuild (tsx's own dependency) it skips.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildsDir, sourceFiles, sourceHash } from '../bin/compiled.js';
+import { buildsDir, pruneBuilds, sourceFiles, sourceHash } from '../bin/compiled.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Builds kept besides the new one: a process started on an older build may still import from it. */
@@ -55,12 +55,5 @@ writeFileSync(join(tmp, 'complete'), `${new Date().toISOString()} esbuild ${esbu
 rmSync(target, { recursive: true, force: true });
 renameSync(tmp, target);
 
-// The newest few builds stay; older ones, and folders of builds cut short over ten minutes ago, go.
-const others = readdirSync(builds)
-  .filter((name) => name !== hash)
-  .map((name) => ({ name, at: statSync(join(builds, name)).mtimeMs }))
-  .sort((a, b) => b.at - a.at);
-for (const [i, { name }] of others.entries()) {
-  const complete = existsSync(join(builds, name, 'complete'));
-  if (complete ? i >= KEEP : Date.now() - others[i].at > 600_000) rmSync(join(builds, name), { recursive: true, force: true });
-}
+// The newest few builds stay, and every build a running process uses; older ones and builds cut short go.
+pruneBuilds(root, hash, KEEP);

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript next to the bin, no declarations.
-import { compiledMain, sourceHash } from '../../bin/compiled.js';
+import { compiledMain, pruneBuilds, sourceHash } from '../../bin/compiled.js';
 import { PACKAGE_ROOT, runOpsbot, tempDir } from '../helpers.js';
 
 const HOOK = join(PACKAGE_ROOT, 'tests', 'fixtures', 'record-packages.mjs');
 const found = compiledMain as (root: string) => string | undefined;
 const hashOf = sourceHash as (root: string) => string;
+const prune = pruneBuilds as (root: string, current: string, keep: number) => void;
 
 describe('which build bin/opsbot.js runs', () => {
   let root: { dir: string; cleanup: () => void };
@@ -52,6 +53,44 @@ describe('which build bin/opsbot.js runs', () => {
     file('src/cli/main.ts', 'export const a = 3;\n');
     file(join('.build', hashOf(root.dir), 'src', 'cli', 'main.js'), 'export {}');
     expect(found(root.dir)).toBeUndefined();
+  });
+});
+
+describe('pruning old builds', () => {
+  it('keeps the newest two and every build a live process runs from, however old; a dead process holds nothing', async () => {
+    const root = tempDir('opsbot-prune-');
+    const dead = await new Promise<number>((resolve) => {
+      const child = execFile(process.execPath, ['-e', '']);
+      child.on('exit', () => resolve(child.pid!));
+    });
+    const build = (name: string, ageMin: number, runner?: number) => {
+      const dir = join(root.dir, '.build', name);
+      mkdirSync(join(dir, 'running'), { recursive: true });
+      writeFileSync(join(dir, 'complete'), '');
+      if (runner) writeFileSync(join(dir, 'running', String(runner)), '');
+      const at = new Date(Date.now() - ageMin * 60_000);
+      utimesSync(dir, at, at);
+    };
+    build('current', 0);
+    build('newer', 1);
+    build('new', 2);
+    build('old-in-use', 60, process.pid); // an opsbot start that has run for an hour
+    build('old-dead', 90, dead); // its process was killed and left its marker
+    build('oldest', 120);
+    prune(root.dir, 'current', 2);
+    const left = ['current', 'newer', 'new', 'old-in-use', 'old-dead', 'oldest'].filter((n) => existsSync(join(root.dir, '.build', n)));
+    expect(left).toEqual(['current', 'newer', 'new', 'old-in-use']);
+    root.cleanup();
+  });
+
+  it('a source checkout inside a folder named .build is still run from its own root', async () => {
+    const root = tempDir('opsbot-dotbuild-');
+    const copy = join(root.dir, '.build', 'opsbot');
+    mkdirSync(join(copy, 'src', 'kernel'), { recursive: true });
+    writeFileSync(join(copy, 'src', 'kernel', 'paths.mjs'), readFileSync(join(PACKAGE_ROOT, 'src', 'kernel', 'paths.ts'), 'utf8').replace(/: string/g, ''));
+    const { PACKAGE_ROOT: root2 } = (await import(join(copy, 'src', 'kernel', 'paths.mjs'))) as { PACKAGE_ROOT: string };
+    expect(root2).toBe(copy);
+    root.cleanup();
   });
 });
 
