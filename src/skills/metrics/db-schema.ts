@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { BASE_FIELDS } from './definitions.js';
-import { fillSummaries, SUMMARY_SCHEMA } from './db-summaries.js';
+import { catchUpSummaries, fillSummaries, SUMMARY_SCHEMA } from './db-summaries.js';
 
 /** 1: raw rows, names, imports. 2: summary tables, and each raw row's import and line (the duplicate check). */
 const SCHEMA_VERSION = 2;
@@ -10,7 +10,7 @@ const SCHEMA_VERSION = 2;
  * processes opening an old file migrate it once.
  */
 export function migrate(db: Database.Database): void {
-  if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+  if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return catchUpSummaries(db);
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version >= SCHEMA_VERSION) return;
@@ -36,4 +36,5 @@ export function migrate(db: Database.Database): void {
     fillSummaries(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+  catchUpSummaries(db);
 }

@@ -103,6 +103,35 @@ export function fillSummaries(db: Database.Database): void {
   refreshSummaries(db, db.prepare('SELECT DISTINCT date FROM daily_metrics').pluck().all() as string[]);
 }
 
+/**
+ * The newest import the summaries hold. An earlier opsbot on the same file (a rollback) writes raw rows and
+ * notes its import, but no summaries: at open the dates of every import past this mark are rebuilt.
+ */
+export function catchUpSummaries(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS metrics_summarized (id INTEGER NOT NULL)');
+  const newestImport = () => db.prepare('SELECT COALESCE(MAX(id), 0) FROM imports').pluck().get() as number;
+  const markOf = () => db.prepare('SELECT id FROM metrics_summarized').pluck().get() as number | undefined;
+  // The usual open: up to date, and no write lock taken to find that out.
+  const seen = markOf();
+  if (seen !== undefined && newestImport() <= seen) return;
+  db.transaction(() => {
+    const newest = newestImport();
+    const mark = markOf();
+    // No mark yet: the summaries were just built, or kept by this version's imports since.
+    if (mark === undefined) return void db.prepare('INSERT INTO metrics_summarized (id) VALUES (?)').run(newest);
+    if (newest <= mark) return;
+    const missed = db.prepare('SELECT first_date, last_date FROM imports WHERE id > ? AND first_date IS NOT NULL').all(mark) as { first_date: string; last_date: string }[];
+    const dates = db.prepare('SELECT DISTINCT date FROM daily_metrics WHERE date BETWEEN ? AND ?').pluck();
+    refreshSummaries(db, missed.flatMap((r) => dates.all(r.first_date, r.last_date) as string[]));
+    markSummarized(db, newest);
+  }).immediate();
+}
+
+/** Notes that the summaries hold import `id` (inside the import's transaction). */
+export function markSummarized(db: Database.Database, id: number): void {
+  db.prepare('UPDATE metrics_summarized SET id = ?').run(id);
+}
+
 const TOUCHED = 'SELECT date FROM temp.import_dates';
 
 /**

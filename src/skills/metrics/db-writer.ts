@@ -3,7 +3,7 @@ import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { MetricRow } from './db.js';
 import { storeError } from './db-errors.js';
 import { BASE_FIELDS, type BaseField } from './definitions.js';
-import { refreshSummaries } from './db-summaries.js';
+import { markSummarized, refreshSummaries } from './db-summaries.js';
 
 /** One import in progress: rows go in one transaction, committed or rolled back as a whole. */
 export interface ImportWriter {
@@ -125,6 +125,7 @@ export function beginImport(db: Database.Database, path: string, fields: readonl
           last ?? null,
           new Date().toISOString(),
         );
+        markSummarized(db, id);
         db.exec('COMMIT');
         return count;
       });
