@@ -26,25 +26,50 @@ export function definedTerm(question: string): string | undefined {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+interface DefinitionPatterns {
+  readonly strong: readonly RegExp[];
+  readonly spelledOut?: RegExp;
+  readonly states: RegExp;
+  readonly asks: RegExp;
+}
+
+/** Compiled patterns by term: a passage's sentences are tested against the same term many times a question. */
+const patternCache = new Map<string, DefinitionPatterns>();
+const MAX_CACHED_TERMS = 512;
+
+function patternsOf(term: string): DefinitionPatterns {
+  let p = patternCache.get(term);
+  if (p) return p;
+  const x = escape(term);
+  p = {
+    strong: [
+      new RegExp(`所谓\\s*${x}`, 'u'),
+      new RegExp(`${x}\\s*[,，]?\\s*(?:即|指|是指|指的是|就是|其实就是|便是|也就是|意思是|的意思是|简称|全称)`, 'u'),
+      new RegExp(`${x}\\s*(?:是|为)[^。！？!?；;]{0,16}的(?:简称|缩写|统称)`, 'u'),
+      new RegExp(`${x}\\s*[(（]`, 'u'),
+      new RegExp(`(?:称为|称之为|叫做|叫作|就是我们说的|就是我们常说的|我们常说的|我们说的)\\s*[“"「]?${x}`, 'u'),
+    ],
+    // An acronym spelled out letter by letter: "aipl里面的a(认知)".
+    ...(/^[a-z0-9 ]+$/u.test(term) ? { spelledOut: new RegExp(`${x}[^。！？!?；;,，]{0,6}[(（]`, 'u') } : {}),
+    states: new RegExp(`${x}\\s*(?:是|为)(?!否|不是)`, 'u'),
+    asks: new RegExp(`什么\\s*(?:是|叫)?\\s*${x}\\s*[?？]`, 'u'),
+  };
+  if (patternCache.size >= MAX_CACHED_TERMS) patternCache.delete(patternCache.keys().next().value!);
+  patternCache.set(term, p);
+  return p;
+}
+
 /** How strongly `sentence` defines `term`: 2 defines it (所谓X, X是指, X即, X（…）), 1 states what it is (X是), 0 neither. */
 export function definitionStrength(sentence: string, term: string): number {
-  const x = escape(term);
-  const latin = /^[a-z0-9 ]+$/u.test(term);
-  const strong = [
-    new RegExp(`所谓\\s*${x}`, 'u'),
-    new RegExp(`${x}\\s*[,，]?\\s*(?:即|指|是指|指的是|就是|其实就是|便是|也就是|意思是|的意思是|简称|全称)`, 'u'),
-    new RegExp(`${x}\\s*(?:是|为)[^。！？!?；;]{0,16}的(?:简称|缩写|统称)`, 'u'),
-    new RegExp(`${x}\\s*[(（]`, 'u'),
-    new RegExp(`(?:称为|称之为|叫做|叫作|就是我们说的|就是我们常说的|我们常说的|我们说的)\\s*[“"「]?${x}`, 'u'),
-  ];
-  if (strong.some((re) => re.test(sentence))) return 2;
-  // An acronym spelled out letter by letter: "aipl里面的a(认知)".
-  if (latin && new RegExp(`${x}[^。！？!?；;,，]{0,6}[(（]`, 'u').test(sentence)) return 1;
-  if (new RegExp(`${x}\\s*(?:是|为)(?!否|不是)`, 'u').test(sentence)) return 1;
-  return 0;
+  // Most sentences do not name the term at all.
+  if (!sentence.includes(term)) return 0;
+  const p = patternsOf(term);
+  if (p.strong.some((re) => re.test(sentence))) return 2;
+  if (p.spelledOut?.test(sentence)) return 1;
+  return p.states.test(sentence) ? 1 : 0;
 }
 
 /** True when `sentence` asks the term's question rhetorically ("什么是私域流量?"): the definition follows it. */
 export function asksDefinition(sentence: string, term: string): boolean {
-  return new RegExp(`什么\\s*(?:是|叫)?\\s*${escape(term)}\\s*[?？]`, 'u').test(sentence);
+  return sentence.includes(term) && patternsOf(term).asks.test(sentence);
 }

@@ -99,6 +99,8 @@ export class PlaybookRetriever extends Retriever {
   private readonly hasStaff: boolean;
   /** Each chunk's sentences in their matching form, made on the first definition question. */
   private foldedSentences?: string[][];
+  /** Each chunk's distinct terms, made the first time the chunk is returned (segmenting a chunk is most of a search). */
+  private readonly chunkTerms = new WeakMap<Chunk, ReadonlySet<string>>();
 
   constructor(
     index: KnowledgeIndexData,
@@ -127,7 +129,8 @@ export class PlaybookRetriever extends Retriever {
   coverage(weights: ReadonlyMap<string, number>, chunk: Chunk): { coverage: number; matchedWords: number } {
     const total = [...weights.values()].reduce((a, w) => a + w, 0);
     if (total === 0) return { coverage: 0, matchedWords: 0 };
-    const present = new Set(this.segmenter.terms(matchTextOf(chunk)));
+    let present = this.chunkTerms.get(chunk);
+    if (!present) this.chunkTerms.set(chunk, (present = new Set(this.segmenter.terms(matchTextOf(chunk)))));
     let hit = 0;
     let matchedWords = 0;
     for (const [t, w] of weights) {
