@@ -65,7 +65,7 @@ export function extractiveAnswer(ctx: AnswerContext, supporting: readonly Retrie
   const wants = answerKind(ctx.question);
   const passages = supporting.map((p) => {
     const sentences = splitSentences(p.chunk.text);
-    const scores = scoreSentences(sentences, { ...ctx, asksHow: how, ...(wants ? { wants } : {}) });
+    const scores = scoreSentences(sentences, { ...ctx, asksHow: how, ...(wants ? { wants } : {}), rewritten: p.chunk.rewritten === true });
     return sentences.map((text, i) => ({ text, score: scores[i]! }));
   });
   const bestIn = (sentences: { text: string; score: number }[]) =>

@@ -7,11 +7,11 @@ import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { cleanDocument } from './clean.js';
 import type { PlaybookContents } from './ingest.js';
-import type { Segmenter } from './segment.js';
+import type { FoldOptions, Segmenter } from './segment.js';
 import type { Chunk, EmbeddingInfo, KnowledgeIndexData } from './types.js';
 
 /** Bump when cleaning, splitting or the index format changes, so saved indexes are rebuilt. */
-export const PIPELINE_VERSION = 10;
+export const PIPELINE_VERSION = 11;
 
 export type BuildStage = 'split' | 'index' | 'embed';
 export interface BuildProgress {
@@ -54,6 +54,11 @@ export function matchTextOf(chunk: Pick<Chunk, 'doc' | 'section' | 'text'>): str
   return `${chunk.doc}\n${chunk.section}\n${chunk.text}`;
 }
 
+/** How a passage's text is folded: with the rewriting lexicon's real words when its document is rewritten. */
+export function foldOptionsOf(chunk: Pick<Chunk, 'rewritten'>): FoldOptions {
+  return { rewritten: chunk.rewritten === true };
+}
+
 /** Cleans, splits, segments and indexes the playbook; embeds passages when an embedding model is configured. */
 export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeIndexData> {
   // LangChain's splitter is loaded only when an index is built, not for every question.
@@ -67,12 +72,25 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
     // keep staff-only ones from fans and groups.
     const parts = [{ text: doc.text, staff: false }, ...(doc.staffText ? [{ text: doc.staffText, staff: true }] : [])];
     let n = 0;
+    // A rewriting tool's work shows in its telltale words (优短缺, 民众号); only then are its real-word
+    // swaps (生产者 for 消费者) read back, for all the document's passages, public and staff-only.
+    const rewritten = segmenter.isRewritten(parts.map((p) => p.text).join('\n'));
+    if (rewritten) logger.debug({ doc: doc.id }, 'document looks machine-rewritten; its passages are read with the rewriting lexicon');
     for (const part of parts) {
       if (!part.text.trim()) continue;
       const cleaned = cleanDocument(part.text, segmenter.lexicon.boilerplate, doc.title, doc.markdown);
       logger.debug({ doc: doc.id, removed: cleaned.removed.length, staff: part.staff }, 'cleaned document');
       const drafts = await splitDocument(cleaned.paragraphs, { introLabel: options.labels.intro, bodyLabel: options.labels.body });
-      for (const d of drafts) chunks.push({ id: `${doc.id}#${n++}`, docId: doc.id, doc: doc.title, ...d, ...(part.staff ? { audience: 'staff' as const } : {}) });
+      for (const d of drafts) {
+        chunks.push({
+          id: `${doc.id}#${n++}`,
+          docId: doc.id,
+          doc: doc.title,
+          ...d,
+          ...(part.staff ? { audience: 'staff' as const } : {}),
+          ...(rewritten ? { rewritten: true as const } : {}),
+        });
+      }
     }
     documents.push({ id: doc.id, title: doc.title, encoding: doc.encoding, chunks: n });
     onProgress?.({ stage: 'split', done: ++done, total: contents.documents.length });
@@ -81,11 +99,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<KnowledgeI
   const terms: string[][] = [];
   const step = Math.max(1, Math.floor(chunks.length / 50));
   chunks.forEach((c, i) => {
-    terms.push(segmenter.terms(matchTextOf(c)));
+    terms.push(segmenter.terms(matchTextOf(c), 'search', foldOptionsOf(c)));
     if ((i + 1) % step === 0 || i === chunks.length - 1) onProgress?.({ stage: 'index', done: i + 1, total: chunks.length });
   });
   const bm25 = Bm25.build(terms);
-  const bm25Bigrams = Bm25.build(chunks.map((c) => segmenter.bigrams(matchTextOf(c))));
+  const bm25Bigrams = Bm25.build(chunks.map((c) => segmenter.bigrams(matchTextOf(c), foldOptionsOf(c))));
 
   const embedding = options.llm?.embeddingModel ? await embedChunks(chunks, options) : undefined;
   return {

@@ -3,7 +3,7 @@ import type { LlmService } from '../kernel/llm.js';
 import { ErrorCode, OpsbotError, UserFacingError } from '../kernel/errors.js';
 import { Bm25 } from './bm25.js';
 import { definedTerm, definitionStrength } from './definition.js';
-import { matchTextOf } from './indexer.js';
+import { foldOptionsOf, matchTextOf } from './indexer.js';
 import { splitSentences } from './normalize.js';
 import type { Segmenter } from './segment.js';
 import type { Audience } from './audience.js';
@@ -130,7 +130,7 @@ export class PlaybookRetriever extends Retriever {
     const total = [...weights.values()].reduce((a, w) => a + w, 0);
     if (total === 0) return { coverage: 0, matchedWords: 0 };
     let present = this.chunkTerms.get(chunk);
-    if (!present) this.chunkTerms.set(chunk, (present = new Set(this.segmenter.terms(matchTextOf(chunk)))));
+    if (!present) this.chunkTerms.set(chunk, (present = new Set(this.segmenter.terms(matchTextOf(chunk), 'search', foldOptionsOf(chunk)))));
     let hit = 0;
     let matchedWords = 0;
     for (const [t, w] of weights) {
@@ -194,7 +194,7 @@ export class PlaybookRetriever extends Retriever {
     term: string,
     allowed: (h: { index: number }) => boolean,
   ): { index: number; score: number }[] {
-    this.foldedSentences ??= this.chunks.map((c) => splitSentences(c.text).map((t) => this.segmenter.fold(t)));
+    this.foldedSentences ??= this.chunks.map((c) => splitSentences(c.text).map((t) => this.segmenter.fold(t, foldOptionsOf(c))));
     const strength = this.foldedSentences.map((sentences) => Math.max(0, ...sentences.map((t) => definitionStrength(t, term))));
     const best = Math.max(0, ...strength.filter((_, index) => allowed({ index })));
     if (best === 0) return ranked;

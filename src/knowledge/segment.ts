@@ -7,6 +7,7 @@ import type * as JiebaModule from '@node-rs/jieba';
 import type * as JiebaDict from '@node-rs/jieba/dict.js';
 import { parseBoilerplate, type BoilerplateRules } from './clean.js';
 import { normalizeForMatch } from './normalize.js';
+import { alternation, looksRewritten, parseRewrites } from './rewrites.js';
 
 /** The shipped domain dictionary, synonyms and stopwords. */
 export const LEXICON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lexicon');
@@ -21,8 +22,10 @@ export interface Lexicon {
   readonly shopWords: readonly string[];
   /** Small talk that is no shop question (from `chitchat.txt`), matched on the normalized question. */
   readonly chitchat: readonly RegExp[];
-  /** Rewritten form → ordinary word (from `rewrites.txt`), normalized. */
+  /** Rewritten form → ordinary word (from `rewrites.txt`, both sections), normalized. */
   readonly rewrites: ReadonlyMap<string, string>;
+  /** The rewritten forms no ordinary text has (`rewrites.txt`'s telltales): folded in any text. */
+  readonly telltales: ReadonlySet<string>;
   /** What cleaning removes from articles. */
   readonly boilerplate: BoilerplateRules;
   /** Changes when any lexicon file changes: part of the index's fingerprint. */
@@ -71,11 +74,7 @@ export function parseLexicon(
     .digest('hex');
   // Synonyms must also be whole words for jieba, or a group member would never be produced as a token.
   const all = [...new Set([...wordList, ...canonical.keys()])].filter((w) => w.length > 1);
-  const rewriteMap = new Map<string, string>();
-  for (const line of dataLines(rewrites)) {
-    const [from, to] = line.split(/\s+/).map(normalizeForMatch);
-    if (from && to !== undefined) rewriteMap.set(from, to);
-  }
+  const rewriteForms = parseRewrites(dataLines(rewrites));
   return {
     words: all,
     canonical,
@@ -83,7 +82,8 @@ export function parseLexicon(
     boilerplate: parseBoilerplate(boilerplate),
     chitchat: dataLines(chitchat).map((l) => new RegExp(l, 'u')),
     shopWords: [...new Set([...all, ...dataLines(shopWords).flatMap((l) => l.split(/\s+/)).map(normalizeForMatch)])],
-    rewrites: rewriteMap,
+    rewrites: rewriteForms.all,
+    telltales: rewriteForms.telltales,
     fingerprint,
   };
 }
@@ -102,6 +102,16 @@ export function loadLexicon(dir: string = LEXICON_DIR): Lexicon {
   );
 }
 
+/** How a text is folded. */
+export interface FoldOptions {
+  /**
+   * The text comes from a document a rewriting tool made (see `Segmenter.isRewritten`): its real words
+   * (生产者, 短缺, 赢利) are read back too. Never set for a question, nor for an ordinary document, where
+   * those words mean what they say.
+   */
+  readonly rewritten?: boolean;
+}
+
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
 const jiebaCache = new Map<string, JiebaModule.Jieba>();
 // jieba (a native binding) and its dictionary files (about 10 MB, read when dict.js is loaded) are
@@ -111,6 +121,9 @@ const require = createRequire(import.meta.url);
 /** Turns text into index terms: normalized, segmented by jieba (search mode), stopwords out, synonyms folded. */
 export class Segmenter {
   private readonly jieba: JiebaModule.Jieba;
+  /** The telltale forms, folded in any text. */
+  private readonly telltales?: RegExp;
+  /** Every rewritten form, folded inside a rewritten document. */
   private readonly rewrite?: RegExp;
 
   constructor(readonly lexicon: Lexicon = loadLexicon()) {
@@ -125,19 +138,28 @@ export class Segmenter {
       jiebaCache.set(lexicon.fingerprint, jieba);
     }
     this.jieba = jieba;
-    const forms = [...lexicon.rewrites.keys()].sort((a, b) => b.length - a.length);
-    if (forms.length > 0) this.rewrite = new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+    this.telltales = alternation(lexicon.telltales);
+    this.rewrite = alternation(lexicon.rewrites.keys());
   }
 
-  /** The form `text` is matched in: normalized, and a rewriting tool's words folded back to the ordinary ones. */
-  fold(text: string): string {
+  /**
+   * The form `text` is matched in: normalized, and a rewriting tool's words folded back to the ordinary ones:
+   * the telltales (优短缺, 民众号) always, the real words (赢利, 生产者) only in a rewritten document.
+   */
+  fold(text: string, options: FoldOptions = {}): string {
     const normalized = normalizeForMatch(text);
-    return this.rewrite ? normalized.replace(this.rewrite, (m) => this.lexicon.rewrites.get(m) ?? m) : normalized;
+    const pattern = options.rewritten ? this.rewrite : this.telltales;
+    return pattern ? normalized.replace(pattern, (m) => this.lexicon.rewrites.get(m) ?? m) : normalized;
+  }
+
+  /** True when a document's text looks machine-rewritten (see `looksRewritten`): fold its passages with `{ rewritten: true }`. */
+  isRewritten(text: string): boolean {
+    return looksRewritten(text, this.lexicon.telltales, this.telltales);
   }
 
   /** Character bigrams of `text` in its folded form (see `charBigrams`). */
-  bigrams(text: string): string[] {
-    return charBigrams(this.fold(text));
+  bigrams(text: string, options: FoldOptions = {}): string[] {
+    return charBigrams(this.fold(text, options));
   }
 
   /**
@@ -145,9 +167,9 @@ export class Segmenter {
    * indexing and ranking) adds the parts of long words (直播预告 → 直播, 预告); `precise` mode keeps
    * each word whole, to tell whether a passage has what the question asks about (保证金, not just 保证).
    */
-  terms(text: string, mode: 'search' | 'precise' = 'search'): string[] {
+  terms(text: string, mode: 'search' | 'precise' = 'search', options: FoldOptions = {}): string[] {
     const out: string[] = [];
-    const normalized = this.fold(text);
+    const normalized = this.fold(text, options);
     const tokens = mode === 'search' ? this.jieba.cutForSearch(normalized, false) : this.jieba.cut(normalized, false);
     for (const raw of tokens) {
       const token = raw.trim();

@@ -11,7 +11,13 @@ export interface SentenceScoring {
   readonly asksHow?: boolean;
   /** The kind of answer the question asks for, when it asks for one (see `answerKind`). */
   readonly wants?: AnswerKind;
+  /** The sentences come from a rewritten document (see `Chunk.rewritten`). */
+  readonly rewritten?: boolean;
 }
+
+/** The sentence's matching form, and its words: folded as its document is (see `SentenceScoring.rewritten`). */
+const foldOf = (s: SentenceScoring, text: string) => s.segmenter.fold(text, { rewritten: s.rewritten === true });
+const termsOf = (s: SentenceScoring, text: string, mode?: 'search' | 'precise') => s.segmenter.terms(text, mode, { rewritten: s.rewritten === true });
 
 /** What a sentence that announces keeps of its own weight; the sentence after it takes `INHERIT` of it. */
 const ANNOUNCE_SHARE = 0.3;
@@ -57,9 +63,9 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
   if (!CLOSED.test(text) && [...text].length <= 20) return true;
   // A numbered step or point that only names itself ("第1步,罗列出你现有可触达推广的渠道。").
   if (ORDINAL.test(text) && [...text].length <= 24) return true;
-  const folded = s.segmenter.fold(text);
+  const folded = foldOf(s, text);
   if (TOPIC_OPENER.test(folded) || LIST_ANNOUNCER.test(folded)) return true;
-  const words = s.segmenter.terms(text, 'precise');
+  const words = termsOf(s, text, 'precise');
   const length = (ws: readonly string[]) => ws.reduce((n, t) => n + [...t].length, 0);
   const own = length(words.filter((t) => !s.terms.has(t)));
   if (own < MIN_OWN_CONTENT && own < length(words) / 2) return true;
@@ -78,7 +84,7 @@ export function announces(sentence: string, s: SentenceScoring): boolean {
  */
 export function scoreSentences(sentences: readonly string[], s: SentenceScoring): number[] {
   const total = [...s.terms.values()].reduce((a, w) => a + w, 0);
-  const present = sentences.map((text) => new Set(s.segmenter.terms(text)));
+  const present = sentences.map((text) => new Set(termsOf(s, text)));
   // A word the passage repeats in many sentences tells them apart less than one only a few hold.
   const n = sentences.length;
   const local = new Map([...s.terms.keys()].map((t) => {
@@ -90,7 +96,7 @@ export function scoreSentences(sentences: readonly string[], s: SentenceScoring)
     for (const [t, w] of s.terms) if (p.has(t)) score += w * local.get(t)!;
     if (!s.wants || score === 0) return score;
     // A list's number ("2)有好货…") is no quantity.
-    return ANSWER_KINDS[s.wants].test(s.segmenter.fold(sentences[i]!).replace(ORDINAL, '')) ? score + KIND_BONUS * total : score * OTHER_KIND_SHARE;
+    return ANSWER_KINDS[s.wants].test(foldOf(s, sentences[i]!).replace(ORDINAL, '')) ? score + KIND_BONUS * total : score * OTHER_KIND_SHARE;
   });
   const announcing = sentences.map((text, i) => own[i]! > 0 && announces(text, s));
   // A sentence followed by a turn ("但也不能因此盲目使用低价品引流…") sets the scene for it: the turn, if it
@@ -106,9 +112,9 @@ export function scoreSentences(sentences: readonly string[], s: SentenceScoring)
 function definitionBonus(sentences: readonly string[], i: number, s: SentenceScoring): number {
   const term = s.definedTerm;
   if (!term) return 0;
-  const folded = s.segmenter.fold(sentences[i]!);
+  const folded = foldOf(s, sentences[i]!);
   if (asksDefinition(folded, term)) return 0;
-  const previous = i > 0 ? s.segmenter.fold(sentences[i - 1]!) : '';
+  const previous = i > 0 ? foldOf(s, sentences[i - 1]!) : '';
   return previous && asksDefinition(previous, term) ? 2 : definitionStrength(folded, term);
 }
 

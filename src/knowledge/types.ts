@@ -17,6 +17,11 @@ export interface Chunk {
   readonly line: number;
   /** Set on staff-only passages (see audience.ts): never given to fans or groups. */
   readonly audience?: 'staff';
+  /**
+   * Set on the passages of a document a rewriting tool made (`Segmenter.isRewritten`): they are matched with
+   * the tool's real words read back too (`fold(text, { rewritten: true })`), at indexing and answering alike.
+   */
+  readonly rewritten?: true;
 }
 
 export interface EmbeddingInfo {

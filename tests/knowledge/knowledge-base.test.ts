@@ -179,6 +179,26 @@ describe('KnowledgeBase.ask', () => {
     expect(answer.sources[0]!.text).toContain('先说短缺');
   });
 
+  it('marks the passages of the rewritten article, and only those, in the saved index', async () => {
+    await kbFor().build();
+    const saved = JSON.parse(readFileSync(indexPathOf(join(data.dir, 'data')), 'utf8')) as { chunks: { doc: string; rewritten?: true }[] };
+    const article = saved.chunks.filter((c) => c.doc === '直播电商的私域流量运营');
+    expect(article.length).toBeGreaterThan(5);
+    expect(article.every((c) => c.rewritten === true)).toBe(true);
+    expect(saved.chunks.filter((c) => c.doc !== '直播电商的私域流量运营').some((c) => c.rewritten)).toBe(false);
+  });
+
+  it.each([
+    ['电商直播的优缺点是什么？', '优短缺'],
+    ['私域流量一般沉淀在公众号还是微信群？', '民众号'],
+    ['直播间的灯光会误导消费者吗', '生产者'],
+  ])('meets the rewritten article for %s, which says %s', async (question, rewrittenForm) => {
+    const answer = await kbFor().ask(question);
+    expect(answer.sources[0]).toMatchObject({ doc: '直播电商的私域流量运营' });
+    expect(answer.sources[0]!.text).toContain(rewrittenForm);
+    expect(answer.found).toBe(true);
+  });
+
   it('honours k', async () => {
     expect((await kbFor().ask('私域流量怎么运营', { k: 5 })).sources).toHaveLength(5);
     expect((await kbFor().ask('私域流量怎么运营', { k: 1 })).sources).toHaveLength(1);

@@ -38,6 +38,14 @@ describe('announces', () => {
 });
 
 describe('scoreSentences', () => {
+  it('reads the sentences of a rewritten document with the rewriting tool\'s real words folded back, and no other', () => {
+    const sentences = ['直播带货的门槛越来越高了。', '直播的短缺在于退货率高,主播的议价也越来越难。'];
+    const question = '直播有哪些缺点';
+    const [, ordinary] = scoreSentences(sentences, scoring(question));
+    const [, rewritten] = scoreSentences(sentences, { ...scoring(question), rewritten: true });
+    expect(rewritten).toBeGreaterThan(ordinary!);
+  });
+
   it('prefers the sentence after one that only announces the topic', () => {
     expect(best('B端电商运营为什么更复杂', ['而B端电商运营,要更复杂一点。', '他中间决策链很长,决策人也很多。'])).toBe(
       '他中间决策链很长,决策人也很多。',
