@@ -1,9 +1,10 @@
 // The compiled copy of src/ that bin/opsbot.js runs instead of transpiling at every start (tsx costs
 // about a third of a short command's time). A build lives in .build/<hash>/, where <hash> is the hash of
-// every file under src/ and of the build's own recipe, so a build is only ever found for exactly the
-// sources it was made from: edit one file and the CLI runs the TypeScript through tsx again until the
+// every file under src/, of the build's own recipe and of the esbuild version that compiles it, so a build
+// is only ever found for exactly the sources (and the compiler) it was made from: edit one file and the CLI runs the TypeScript through tsx again until the
 // next `npm run build:cli`. Nothing here decides freshness by dates.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -21,9 +22,27 @@ export function sourceFiles(root) {
   return files.sort();
 }
 
-/** The hash of the sources (names and contents) and of the recipe: the name of their build. */
+/**
+ * The version of the esbuild that scripts/build-cli.js imports (resolved from `root` as it resolves it),
+ * read from its package.json: esbuild itself is never loaded at start-up. Empty without esbuild.
+ */
+export function esbuildVersion(root) {
+  try {
+    const file = createRequire(join(root, 'package.json')).resolve('esbuild/package.json');
+    return String(JSON.parse(readFileSync(file, 'utf8')).version ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The hash of the sources (names and contents), of the recipe and of the esbuild version: the name of
+ * their build. The builder and bin/opsbot.js both call this one function, so they always agree.
+ */
 export function sourceHash(root) {
   const hash = createHash('sha256');
+  // A new esbuild may compile the same sources differently.
+  hash.update(`esbuild\0${esbuildVersion(root)}\0`);
   for (const file of [...RECIPE, ...sourceFiles(root)]) {
     hash.update(`${file}\0`);
     hash.update(existsSync(join(root, file)) ? readFileSync(join(root, file)) : '');

@@ -1,12 +1,12 @@
 // Compiles src/ into .build/<hash>/src (one JavaScript file per TypeScript file, the other files copied
 // as they are), so `opsbot` starts without transpiling; runs at `npm install` (prepare) and as
 // `npm run build:cli`. The output is what tsx would run: esbuild's transform of each file on its own,
-// with the project's tsconfig. bin/opsbot.js runs a build only when its hash matches the sources of now
-// (bin/compiled.js), so an old build is never run. Without esbuild (tsx's own dependency) it skips.
+// with the project's tsconfig. bin/opsbot.js runs a build only when its hash matches the sources, the
+// recipe and the esbuild version of now (bin/compiled.js), so an old build is never run. Without esbuild (tsx's own dependency) it skips.
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildsDir, pruneBuilds, sourceFiles, sourceHash } from '../bin/compiled.js';
+import { buildsDir, esbuildVersion, pruneBuilds, sourceFiles, sourceHash } from '../bin/compiled.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Builds kept besides the new one: a process started on an older build may still import from it. */
@@ -17,6 +17,12 @@ try {
   esbuild = await import('esbuild');
 } catch {
   console.warn('opsbot: esbuild not found; the CLI will run the TypeScript sources through tsx.');
+  process.exit(0);
+}
+
+// The hash names the esbuild found from the package root; a build by another one would carry a wrong name.
+if (esbuild.version !== esbuildVersion(root)) {
+  console.warn(`opsbot: esbuild ${esbuild.version} is not the one found from ${root}; the CLI will run the TypeScript sources through tsx.`);
   process.exit(0);
 }
 

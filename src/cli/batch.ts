@@ -1,5 +1,6 @@
 import { ErrorCode, UserFacingError } from '../kernel/errors.js';
 import type { Prompts } from '../kernel/prompts.js';
+import { charCount, longerThan } from '../kernel/text.js';
 import { countingBar } from './output.js';
 import { readTextArgument } from './file-argument.js';
 
@@ -46,8 +47,8 @@ export async function runBatch(
   try {
     for (const [i, line] of lines.entries()) {
       try {
-        if (line.length > MAX_LINE_CHARS) {
-          throw new UserFacingError(ErrorCode.CLI_BATCH_LINE_TOO_LONG, 'errors/cli-batch-line-too-long', { n: i + 1, length: line.length, max: MAX_LINE_CHARS });
+        if (longerThan(line, MAX_LINE_CHARS)) {
+          throw new UserFacingError(ErrorCode.CLI_BATCH_LINE_TOO_LONG, 'errors/cli-batch-line-too-long', { n: i + 1, length: charCount(line), max: MAX_LINE_CHARS });
         }
         await each(line);
       } catch (err) {

@@ -17,6 +17,26 @@ export function charCount(text: string): number {
   return n;
 }
 
+/**
+ * The first `max` characters of `text` (code points, as `charCount` counts them): a cut never falls
+ * between the two halves of an emoji. Reads only what it keeps, whatever the length of `text`.
+ */
+export function firstChars(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (let n = 0; n < max && end < text.length; n++) {
+    const c = text.charCodeAt(end);
+    const d = text.charCodeAt(end + 1);
+    end += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+/** True when `text` has more than `max` characters; a text of `max` UTF-16 units or fewer is not counted. */
+export function longerThan(text: string, max: number): boolean {
+  return text.length > max && charCount(text) > max;
+}
+
 /** A high surrogate with no low one after it, or a low one with no high one before it (String#toWellFormed is ES2024). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -49,6 +49,31 @@ describe('which build bin/opsbot.js runs', () => {
     }
   });
 
+  it('a build made by another esbuild, tsconfig or build script is not run: each is in the hash', () => {
+    file('src/cli/main.ts', 'export const a = 4;\n');
+    file('node_modules/esbuild/package.json', JSON.stringify({ name: 'esbuild', version: '0.28.2', main: 'lib/main.js' }));
+    file('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022' } }));
+    file('scripts/build-cli.js', '// the recipe\n');
+    for (const change of [
+      () => file('node_modules/esbuild/package.json', JSON.stringify({ name: 'esbuild', version: '0.29.0', main: 'lib/main.js' })),
+      () => rmSync(join(root.dir, 'node_modules'), { recursive: true }),
+      () => file('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2023' } })),
+      () => file('scripts/build-cli.js', '// the recipe, changed\n'),
+    ]) {
+      rmSync(join(root.dir, '.build'), { recursive: true, force: true });
+      const before = hashOf(root.dir);
+      built();
+      change();
+      expect(hashOf(root.dir)).not.toBe(before);
+      expect(found(root.dir)).toBeUndefined();
+    }
+    // The same esbuild, installed again (its package.json rewritten, the version kept): the same build.
+    file('node_modules/esbuild/package.json', JSON.stringify({ name: 'esbuild', version: '0.29.0', main: 'lib/main.js' }));
+    const same = hashOf(root.dir);
+    file('node_modules/esbuild/package.json', JSON.stringify({ version: '0.29.0', name: 'esbuild', main: 'lib/main.js' }, null, 2));
+    expect(hashOf(root.dir)).toBe(same);
+  });
+
   it('a build cut short (no `complete` marker) is not run', () => {
     file('src/cli/main.ts', 'export const a = 3;\n');
     file(join('.build', hashOf(root.dir), 'src', 'cli', 'main.js'), 'export {}');

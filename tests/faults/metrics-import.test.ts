@@ -254,3 +254,36 @@ describe('what held keeps holding: a refused import leaves the earlier data inta
     }
   });
 });
+
+/** A UTF-16 unit of a pair standing alone: half an emoji, no character at all. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+describe('limits count characters as a person does (an emoji or a rare 汉字 is one)', () => {
+  it('takes a product name of exactly 200 emoji, and refuses 201 saying 201 characters', async () => {
+    const name = '🧣'.repeat(200);
+    const summary = await importMetricsFile(file('emoji.csv', [HEADER, `2026-11-04,淘宝,${name},1,1`].join('\n')), { db, prompts });
+    expect(summary.rows).toBe(1);
+    expect(db.names('product')).toContain(name);
+
+    const { err, message } = await refusal(file('export.csv', [HEADER, `2026-11-04,淘宝,${'𠀀'.repeat(201)},1,1`].join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_VALUE_TOO_LONG);
+    expect(message).toMatch(/第 2 行.*product.*有 201 个字，最多 200 个/s);
+  });
+
+  it('takes a header of exactly 1,000 emoji, and refuses 1,001 saying 1,001 characters', async () => {
+    const ok = await importMetricsFile(file('wide.csv', [`${HEADER},${'📦'.repeat(1_000)}`, '2026-11-05,淘宝,杯子,1,1'].join('\n')), { db, prompts });
+    expect(ok.rows).toBe(1);
+
+    const { err, message } = await refusal(file('export.csv', [`${HEADER},x${'📦'.repeat(1_000)}`, '2026-11-05,淘宝,杯子,1,1'].join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_VALUE_TOO_LONG);
+    expect(message).toMatch(/第 1 行.*有 1,001 个字，最多 1,000 个/);
+  });
+
+  it('quotes a bad value cut to 40 characters, never half an emoji', async () => {
+    // An odd start: a cut after 40 UTF-16 units would fall inside a pair.
+    const { err, message } = await refusal(file('export.csv', [HEADER, `2026-11-05,淘宝,杯子,1,x${'📦'.repeat(100)}`].join('\n')));
+    expect(err.code).toBe(ErrorCode.METRICS_VALUE_INVALID);
+    expect(message).toContain(`x${'📦'.repeat(39)}…`);
+    expect(message).not.toMatch(LONE_SURROGATE);
+  });
+});

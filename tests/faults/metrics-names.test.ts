@@ -79,3 +79,10 @@ describe('KPI questions on a database holding very long names', () => {
     expect(matchName('昨天 红书 的销售额', ['小 红书'])?.matched).toBe('红书');
   });
 });
+
+describe('a name of 200 characters outside the BMP', () => {
+  it('is named whole, as the import took it, not taken for a cut name', () => {
+    const name = '𠀀𠀁'.repeat(100);
+    expect(matchName(`${name}的销售额`, ['淘宝', name])).toEqual({ name, matched: name });
+  });
+});

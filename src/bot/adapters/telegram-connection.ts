@@ -58,7 +58,10 @@ export class TelegramConnection {
   private state: TelegramStatus = 'starting';
   private webhook?: { readonly url?: string; readonly secret?: string };
   private stopping = false;
-  private retryTimer?: { timer: NodeJS.Timeout; done: () => void };
+  /** Every wait between tries under way (connecting, probing): stop() ends them all. */
+  private readonly pauses = new Set<{ readonly timer: NodeJS.Timeout; readonly done: () => void }>();
+  /** True while a probe loop runs: a second outage seen meanwhile is the same loop's business. */
+  private probing = false;
 
   constructor(private readonly options: TelegramConnectionOptions) {}
 
@@ -145,24 +148,36 @@ export class TelegramConnection {
    * an update comes (up to 30 s), and /healthz must not say unreachable that long after the API is back.
    */
   private async probe(): Promise<void> {
-    while (this.status === 'unreachable' && !this.stopping) {
-      await this.pause();
-      if (this.stopping || this.status !== 'unreachable') return;
-      const back = await this.bot.api.getMe().then(
-        () => true,
-        () => false,
-      );
-      if (back) this.setState('polling');
+    // One loop at a time: unreachable → polling → unreachable while a loop waits would start a second.
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      while (this.status === 'unreachable' && !this.stopping) {
+        await this.pause();
+        if (this.stopping || this.status !== 'unreachable') return;
+        const back = await this.bot.api.getMe().then(
+          () => true,
+          () => false,
+        );
+        if (back) this.setState('polling');
+      }
+    } finally {
+      // Cleared as the loop ends, in the same turn as its last look at the state: none is missed.
+      this.probing = false;
     }
   }
 
   private pause(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const done = () => {
-        this.retryTimer = undefined;
-        resolve();
+      const wait = {
+        timer: setTimeout(() => wait.done(), this.options.retryMs ?? 5_000),
+        done: () => {
+          clearTimeout(wait.timer);
+          this.pauses.delete(wait);
+          resolve();
+        },
       };
-      this.retryTimer = { timer: setTimeout(done, this.options.retryMs ?? 5_000), done };
+      this.pauses.add(wait);
     });
   }
 
@@ -187,10 +202,7 @@ export class TelegramConnection {
   /** Stops polling and any reconnecting. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer.timer);
-      this.retryTimer.done();
-    }
+    for (const pause of [...this.pauses]) pause.done();
     // A try under way (getMe) is not waited for: it sees `stopping` when it ends and starts nothing.
     if (this.runner?.isRunning()) await this.runner.stop();
     this.state = 'stopped';

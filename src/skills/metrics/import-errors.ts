@@ -1,5 +1,6 @@
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { Prompts } from '../../kernel/prompts.js';
+import { firstChars } from '../../kernel/text.js';
 import { understoodHeaders } from './headers.js';
 
 /** A value quoted in an error message is cut to this many characters. */
@@ -122,5 +123,6 @@ export function listed(items: readonly string[], separator: string, prompts: Pro
 
 function shown(value: string): string {
   const v = value.trim();
-  return v.length > MAX_SHOWN ? `${v.slice(0, MAX_SHOWN)}…` : v;
+  const cut = firstChars(v, MAX_SHOWN);
+  return cut.length < v.length ? `${cut}…` : v;
 }

@@ -1,3 +1,4 @@
+import { charCount, longerThan } from '../../kernel/text.js';
 import type { CsvRecord } from './csv.js';
 import type { MetricRow } from './db.js';
 import { BASE_FIELDS, MONEY_FIELDS, type BaseField } from './definitions.js';
@@ -49,7 +50,7 @@ export class RowReader {
     const headers = header.fields;
     if (headers.length > MAX_COLUMNS) throw errors.tooManyColumns(header.line, headers.length, MAX_COLUMNS);
     for (const [i, h] of headers.entries()) {
-      if (h.length > MAX_CELL_CHARS) throw errors.tooLong(header.line, errors.extraColumn(i + 1), h.length, MAX_CELL_CHARS);
+      if (longerThan(h, MAX_CELL_CHARS)) throw errors.tooLong(header.line, errors.extraColumn(i + 1), charCount(h), MAX_CELL_CHARS);
     }
     const mapping = mapHeaders(headers);
     if (!mapping.ok) throw errors.headersDuplicate(mapping.field, mapping.first, mapping.second);
@@ -79,7 +80,7 @@ export class RowReader {
       if (extra.trim() !== '') throw errors.invalid(line, errors.extraColumn(i + 1), extra, 'metrics/expect-no-extra');
     }
     const rawDate = fields[this.dateIndex] ?? '';
-    if (rawDate.length > MAX_CELL_CHARS) throw errors.tooLong(line, this.dateColumn, rawDate.length, MAX_CELL_CHARS);
+    if (longerThan(rawDate, MAX_CELL_CHARS)) throw errors.tooLong(line, this.dateColumn, charCount(rawDate), MAX_CELL_CHARS);
     // A totals row (合计, 总计, Total) repeats the rows above it: counting it would double everything.
     if (TOTALS.test(rawDate.trim())) return 'totals';
     const date = parseDate(rawDate);
@@ -91,7 +92,7 @@ export class RowReader {
     const values: Partial<Record<BaseField, number | null>> = {};
     for (const m of this.measures) {
       const raw = fields[m.index] ?? '';
-      if (raw.length > MAX_CELL_CHARS) throw errors.tooLong(line, m.column, raw.length, MAX_CELL_CHARS);
+      if (longerThan(raw, MAX_CELL_CHARS)) throw errors.tooLong(line, m.column, charCount(raw), MAX_CELL_CHARS);
       const value = m.money ? parseMoney(raw) : parseCount(raw);
       if (value === undefined) throw errors.invalid(line, m.column, raw, m.money ? 'metrics/expect-money' : 'metrics/expect-count');
       values[m.field] = value;
@@ -102,7 +103,7 @@ export class RowReader {
   private name(fields: readonly string[], line: number, at: { index: number; column: string } | undefined): string {
     if (at === undefined) return '';
     const value = (fields[at.index] ?? '').trim();
-    if (value.length > MAX_NAME_CHARS) throw this.errors.tooLong(line, at.column, value.length, MAX_NAME_CHARS);
+    if (longerThan(value, MAX_NAME_CHARS)) throw this.errors.tooLong(line, at.column, charCount(value), MAX_NAME_CHARS);
     // A line break inside a name is a quote closed rows later: the rows between would be one name.
     if (/[\r\n]/.test(value)) throw this.errors.invalid(line, at.column, value.replace(/\s+/g, ' '), 'metrics/expect-name-one-line');
     return value;

@@ -1,3 +1,4 @@
+import { charCount, firstChars } from '../../kernel/text.js';
 import { normalizeForMatch } from '../../knowledge/normalize.js';
 
 /** Words too generic to name one channel or product on their own. */
@@ -11,7 +12,7 @@ const GENERIC = new Set(['直播', '小店', '商品', '店铺', '旗舰', '旗�
  */
 export function matchName(text: string, names: readonly string[]): { name: string; matched: string } | undefined {
   // Bounded inputs keep a question linear in the number of names, whatever a file once stored.
-  text = normalizeForMatch(text.slice(0, MAX_MATCH_TEXT_CHARS * 2)).slice(0, MAX_MATCH_TEXT_CHARS);
+  text = firstChars(normalizeForMatch(firstChars(text, MAX_MATCH_TEXT_CHARS * 2)), MAX_MATCH_TEXT_CHARS);
   let best: { name: string; matched: string; score: number } | undefined;
   let tie = false;
   for (const name of names) {
@@ -43,9 +44,11 @@ export const MAX_MATCH_TEXT_CHARS = 1_000;
 
 /** A name as matched, cut to MAX_MATCH_NAME_CHARS before the (linear, but not free) normalisation. */
 function matchForm(name: string): { n: string; cut: boolean } {
-  const long = name.length > MAX_MATCH_NAME_CHARS;
-  const full = normalizeForMatch(long ? name.slice(0, MAX_MATCH_NAME_CHARS * 2) : name).trim();
-  return { n: full.slice(0, MAX_MATCH_NAME_CHARS), cut: long || full.length > MAX_MATCH_NAME_CHARS };
+  // Characters as the import counts them; only a bounded head of a long stored name is read.
+  const long = charCount(firstChars(name, MAX_MATCH_NAME_CHARS + 1)) > MAX_MATCH_NAME_CHARS;
+  const full = normalizeForMatch(long ? firstChars(name, MAX_MATCH_NAME_CHARS * 2) : name).trim();
+  const n = firstChars(full, MAX_MATCH_NAME_CHARS);
+  return { n, cut: long || n.length < full.length };
 }
 
 /**
