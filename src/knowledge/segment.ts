@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LRUCache } from 'lru-cache';
 import type * as JiebaModule from '@node-rs/jieba';
 import type * as JiebaDict from '@node-rs/jieba/dict.js';
 import { parseBoilerplate, type BoilerplateRules } from './clean.js';
@@ -113,6 +114,13 @@ export interface FoldOptions {
 }
 
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
+/**
+ * Folds and segmentations remembered per Segmenter: an answer scores the same passages' sentences for
+ * question after question, and jieba with the folding is most of what that costs. Only texts up to
+ * `MEMO_MAX_CHARS` (sentences, questions) are kept; a whole document is segmented once at indexing anyway.
+ */
+const MEMO_ENTRIES = 4_096;
+const MEMO_MAX_CHARS = 400;
 const jiebaCache = new Map<string, JiebaModule.Jieba>();
 // jieba (a native binding) and its dictionary files (about 10 MB, read when dict.js is loaded) are
 // required when the first Segmenter is made, not by every command that imports the knowledge base.
@@ -125,6 +133,8 @@ export class Segmenter {
   private readonly telltales?: RegExp;
   /** Every rewritten form, folded inside a rewritten document. */
   private readonly rewrite?: RegExp;
+  private readonly folded = new LRUCache<string, string>({ max: MEMO_ENTRIES });
+  private readonly segmented = new LRUCache<string, readonly string[]>({ max: MEMO_ENTRIES });
 
   constructor(readonly lexicon: Lexicon = loadLexicon()) {
     let jieba = jiebaCache.get(lexicon.fingerprint);
@@ -147,9 +157,14 @@ export class Segmenter {
    * the telltales (优短缺, 民众号) always, the real words (赢利, 生产者) only in a rewritten document.
    */
   fold(text: string, options: FoldOptions = {}): string {
+    const key = text.length <= MEMO_MAX_CHARS ? `${options.rewritten ? 'r' : 'o'}${text}` : undefined;
+    const known = key === undefined ? undefined : this.folded.get(key);
+    if (known !== undefined) return known;
     const normalized = normalizeForMatch(text);
     const pattern = options.rewritten ? this.rewrite : this.telltales;
-    return pattern ? normalized.replace(pattern, (m) => this.lexicon.rewrites.get(m) ?? m) : normalized;
+    const result = pattern ? normalized.replace(pattern, (m) => this.lexicon.rewrites.get(m) ?? m) : normalized;
+    if (key !== undefined) this.folded.set(key, result);
+    return result;
   }
 
   /** True when a document's text looks machine-rewritten (see `looksRewritten`): fold its passages with `{ rewritten: true }`. */
@@ -168,6 +183,16 @@ export class Segmenter {
    * each word whole, to tell whether a passage has what the question asks about (保证金, not just 保证).
    */
   terms(text: string, mode: 'search' | 'precise' = 'search', options: FoldOptions = {}): string[] {
+    const key = text.length <= MEMO_MAX_CHARS ? `${mode === 'search' ? 's' : 'p'}${options.rewritten ? 'r' : 'o'}${text}` : undefined;
+    const known = key === undefined ? undefined : this.segmented.get(key);
+    // A copy: callers may change what they get.
+    if (known) return [...known];
+    const out = this.segment(text, mode, options);
+    if (key !== undefined) this.segmented.set(key, out.slice());
+    return out;
+  }
+
+  private segment(text: string, mode: 'search' | 'precise', options: FoldOptions): string[] {
     const out: string[] = [];
     const normalized = this.fold(text, options);
     const tokens = mode === 'search' ? this.jieba.cutForSearch(normalized, false) : this.jieba.cut(normalized, false);

@@ -87,6 +87,31 @@ describe('Segmenter', () => {
   });
 });
 
+describe('Segmenter memo', () => {
+  it('gives the same terms for a text asked again, and a caller that changes its copy changes nothing', () => {
+    const s = new Segmenter();
+    const first = s.terms('直播预告应该提前多久发？');
+    first.push('改掉');
+    first[0] = '改掉';
+    expect(s.terms('直播预告应该提前多久发？')).toEqual(new Segmenter().terms('直播预告应该提前多久发？'));
+    expect(s.terms('直播预告应该提前多久发？')).not.toContain('改掉');
+  });
+
+  it('keeps the mode and the rewritten flag apart', () => {
+    const s = new Segmenter();
+    expect(s.terms('直播预告', 'search')).not.toEqual(s.terms('直播预告', 'precise'));
+    expect(s.fold('生产者的赢利')).toBe('生产者的赢利');
+    expect(s.fold('生产者的赢利', { rewritten: true })).toBe('消费者的成本');
+    expect(s.fold('生产者的赢利')).toBe('生产者的赢利');
+    expect(s.terms('生产者的赢利')).not.toEqual(s.terms('生产者的赢利', 'search', { rewritten: true }));
+  });
+
+  it('segments a text too long to remember as well', () => {
+    const long = '直播预告应该提前发。'.repeat(60);
+    expect(new Segmenter().terms(long)).toEqual(new Segmenter().terms(long));
+  });
+});
+
 describe('parseLexicon', () => {
   it('joins synonym groups that share a word, and changes its fingerprint with any file', () => {
     const a = parseLexicon('私域\n', '甲 乙\n乙 丙\n', '的\n');
