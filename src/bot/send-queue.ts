@@ -1,10 +1,10 @@
 import type { Logger } from '../kernel/logger.js';
 import { Reason } from './deliveries/reasons.js';
 import type { IncomingMessage, Outbound, Platform, SendOptions, SendResult, Transport } from './context.js';
+import { drawGap, quietWaitMs, RATE_LIMITED, withinHourlyCap, type Gap } from './send-pacing.js';
 import type { Store } from './store/index.js';
 
-/** `[min, max]` milliseconds; each wait is drawn between them. */
-export type Gap = readonly [number, number];
+export { localMinutes, type Gap } from './send-pacing.js';
 
 export interface SendQueueOptions {
   /** The account's real platform send. */
@@ -53,20 +53,6 @@ interface Item {
   readonly resolve: (r: SendResult) => void;
 }
 
-const RATE_LIMITED = /频繁|too many requests|rate.?limit|flood/i;
-
-function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** Minutes since local midnight in `tz`. */
-export function localMinutes(ms: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
-}
-
 /**
  * One queue per account: every write to the platform goes through it, one at a time, with randomized
  * gaps, so a bulk push never leaves as a burst. Replies to someone who just asked go first and are never
@@ -96,8 +82,8 @@ export class SendQueue implements Transport {
     return (this.options.now ?? Date.now)();
   }
 
-  private draw([min, max]: Gap): number {
-    return min + Math.floor((this.options.random ?? Math.random)() * (max - min + 1));
+  private draw(gap: Gap): number {
+    return drawGap(gap, this.options.random ?? Math.random);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -221,12 +207,7 @@ export class SendQueue implements Transport {
   }
 
   private quietWaitMs(): number {
-    const { start, end } = this.options.quietHours ?? { start: '23:00', end: '08:00' };
-    const [s, e, n] = [minutesOf(start), minutesOf(end), localMinutes(this.now, this.options.tz)];
-    const quiet = s <= e ? n >= s && n < e : n >= s || n < e;
-    if (!quiet) return 0;
-    const minutes = (e - n + 1440) % 1440;
-    return Math.max(1, minutes * 60_000 - (Math.floor(this.now / 1000) % 60) * 1000);
+    return quietWaitMs(this.now, this.options.tz, this.options.quietHours);
   }
 
   private async deliver(item: Item): Promise<void> {
@@ -288,10 +269,8 @@ export class SendQueue implements Transport {
     item.resolve({ ...result, id: item.id });
   }
 
-  private async withinCap(chatId: string): Promise<boolean> {
-    const hour = Math.floor(this.now / 3_600_000);
-    const count = await this.options.store.increment(`sendcap:${this.options.account}:${chatId}:${hour}`, 1, 3_600_000);
-    return count <= (this.options.hourlyCapPerChat ?? 20);
+  private withinCap(chatId: string): Promise<boolean> {
+    return withinHourlyCap(this.options.store, this.options.account, chatId, this.now, this.options.hourlyCapPerChat ?? 20);
   }
 
   private openCircuit(reason: string): void {

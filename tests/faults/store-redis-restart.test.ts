@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/app.js';
 import type { Bot } from '../../src/app/bot.js';
 import type { Outbound, SendOptions } from '../../src/bot/context.js';
+import { entryId } from '../../src/bot/outbox/entry.js';
+import { ANY_ACCOUNT, type OutboxEntry } from '../../src/bot/outbox/types.js';
 import { freePort, prompts, tempDir, testBot, until } from '../helpers.js';
 
 /**
@@ -77,6 +79,9 @@ describe('Redis restarted mid-drop', () => {
   it('answers claims during the gap with try-later and no code, keeps the ledger whole, and the scheduled announcement still goes once', async () => {
     const coupons = await app.service('coupons');
     const store = await app.service('store');
+    const scheduler = await app.service('scheduler');
+    const outbox = await app.service('outbox');
+    const groups = await app.service('groups');
     const drop = await coupons.create({ name: '重启券', stock: 30, keyword: '领券' });
     // A second drop whose announcement is due while Redis is away: a BullMQ job that must resume after.
     const later = await coupons.create({ name: '晚场券', stock: 5, keyword: '晚场', starts: new Date(Date.now() + 2_500).toISOString() });
@@ -94,7 +99,9 @@ describe('Redis restarted mid-drop', () => {
     for (let fan = 10; fan < 20; fan++) expect(toFan(fan), `粉丝${fan}`).toEqual([prompts.render('errors/store-unavailable')]);
     expect(said.slice(gapStarted).filter((s) => /[A-Z0-9]{10}/.test(s.text))).toEqual([]);
     expect(said.slice(gapStarted).filter((s) => s.text.includes('127.0.0.1'))).toEqual([]);
-    await new Promise((r) => setTimeout(r, 3_000)); // past the second drop's start, Redis still away
+    // Past the second drop's start, Redis still away: its announcement comes due during the gap.
+    await until(() => Date.now() > Date.parse(later.startsAt), 10_000);
+    expect(redis).toBeUndefined();
     await startRedis();
 
     // Back: the same fans try again and get codes; the store's ledger is whole.
@@ -113,7 +120,11 @@ describe('Redis restarted mid-drop', () => {
     }
     // The announcement due during the gap went once it was back, once.
     await until(() => said.some((s) => s.chat === 'r1@chatroom' && !s.fan && s.text.includes('晚场券')), 30_000);
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Settled: the job has ended (no run of it left to come) and so has its push (no send of it left to come).
+    const announce = `coupon:${later.id}:announce:wechat:r1@chatroom`;
+    await until(async () => !['pending', 'running'].includes((await scheduler.get(announce))?.state ?? 'pending'), 10_000);
+    const account = (await groups.accountOf('wechat', 'r1@chatroom')) ?? ANY_ACCOUNT;
+    expect(await outbox.result({ platform: 'wechat', account, id: entryId(announce) } as OutboxEntry, 10_000)).toBeDefined();
     expect(said.filter((s) => s.chat === 'r1@chatroom' && !s.fan && s.text.includes('晚场券'))).toHaveLength(1);
   }, 90_000);
 });

@@ -6,14 +6,15 @@ import type { Outbox } from '../../bot/outbox/types.js';
 import type { Scheduler } from '../../bot/scheduler/types.js';
 import { ReadCache } from '../../bot/read-cache.js';
 import type { Store } from '../../bot/store/index.js';
-import { isoInZone, localDayTime } from '../../kernel/clock.js';
+import { isoInZone } from '../../kernel/clock.js';
 import { ErrorCode, UserFacingError } from '../../kernel/errors.js';
 import type { LlmService } from '../../kernel/llm.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Prompts } from '../../kernel/prompts.js';
+import { inputOfSession, posterFacts, scriptFactsOf, type ScriptFacts } from './desk-format.js';
 import { planLive, type Plan } from './plan.js';
 import type { LiveInput, LiveMessage, LiveSession, TargetGroup } from './session.js';
-import { composeTexts, dateInWords, recapText, whenInWords } from './texts.js';
+import { composeTexts, recapText } from './texts.js';
 
 /** The scheduler's job kind: one message of a live to one group. */
 export const LIVE_JOB = 'live-message';
@@ -81,23 +82,7 @@ export class LiveDesk {
     const messages = plan.times.map((t, i): LiveMessage => ({ kind: t.kind, ...(t.lead !== undefined ? { lead: t.lead } : {}), at: t.at.toISOString(), deadline: t.deadline.toISOString(), text: texts[i]! }));
     // The poster's renderer (resvg, fonts) is loaded when a live is planned, not by every command.
     const { renderPoster } = await import('./poster.js');
-    const poster = await renderPoster({
-      title: plan.title,
-      when: prompts.render('live/poster-when', { when: dateInWords(plan.start, tz, prompts) }),
-      ...(plan.theme ? { theme: plan.theme } : {}),
-      offers: plan.offers,
-      products: plan.products,
-      ...(plan.host ? { host: plan.host } : {}),
-      words: {
-        badge: prompts.render('live/poster-badge'),
-        theme: prompts.render('live/poster-theme'),
-        offers: prompts.render('live/poster-offers'),
-        products: prompts.render('live/poster-products'),
-        more: (n) => prompts.render('live/poster-more', { n }),
-        footer: prompts.render('live/poster-footer'),
-        host: (host) => prompts.render('live/poster-host', { host }),
-      },
-    });
+    const poster = await renderPoster(posterFacts(plan, tz, prompts));
     return { plan, messages, poster };
   }
 
@@ -227,19 +212,7 @@ export class LiveDesk {
 
   /** The facts of a saved live, as input again (its groups by name, or all fan groups). */
   inputOf(s: LiveSession): LiveInput {
-    const { day, time } = localDayTime(new Date(s.start), this.options.tz);
-    return {
-      title: s.title,
-      start: `${day} ${time}`,
-      ...(s.theme ? { theme: s.theme } : {}),
-      offers: [...s.offers],
-      products: [...s.products],
-      ...(s.host ? { host: s.host } : {}),
-      ...(s.link ? { link: s.link } : {}),
-      ...(s.allFanGroups ? {} : { groups: s.groups.map((g) => g.name) }),
-      duration: `${s.durationMin}m`,
-      reminders: s.leads.map((l) => `${l}m`).join(','),
-    };
+    return inputOfSession(s, this.options.tz);
   }
 
   /** The job: pushes one message of a live to one group (and the poster after the preannounce), unless the live changed since. */
@@ -279,22 +252,8 @@ export class LiveDesk {
   }
 
   /** The next live and the last replay in words, for the customer-service `live` scripts and the fans' questions. */
-  scriptFacts(): { next?: { when: string; title: string; offer: string; products: string }; replay?: { title: string; link: string } } {
-    const { prompts, tz } = this.options;
-    const { next, lastWithReplay } = this.upcoming();
-    return {
-      ...(next
-        ? {
-            next: {
-              when: whenInWords(new Date(next.start), new Date(this.now), tz, prompts),
-              title: next.title,
-              offer: next.offers[0] ? prompts.render('live/part-offer-fan', { offer: next.offers[0] }) : '',
-              products: next.products.slice(0, 5).join(prompts.render('live/part-products-separator')) || prompts.render('live/part-products-tbd'),
-            },
-          }
-        : {}),
-      ...(lastWithReplay?.link ? { replay: { title: lastWithReplay.title, link: lastWithReplay.link } } : {}),
-    };
+  scriptFacts(): ScriptFacts {
+    return scriptFactsOf(this.upcoming(), this.now, this.options.tz, this.options.prompts);
   }
 
   /** ISO with the shop's offset, as the `--json` contract shows times. */
