@@ -111,13 +111,18 @@ export interface FoldOptions {
    * those words mean what they say.
    */
   readonly rewritten?: boolean;
+  /**
+   * The text is a passage's sentence, scored again question after question: its fold and segmentation
+   * are remembered (see `MEMO_ENTRIES`). Never set for a question: a new question is segmented afresh.
+   */
+  readonly remember?: boolean;
 }
 
 const TOKEN_WITH_CONTENT = /[\p{L}\p{N}]/u;
 /**
- * Folds and segmentations remembered per Segmenter: an answer scores the same passages' sentences for
- * question after question, and jieba with the folding is most of what that costs. Only texts up to
- * `MEMO_MAX_CHARS` (sentences, questions) are kept; a whole document is segmented once at indexing anyway.
+ * Folds and segmentations of passage sentences (`FoldOptions.remember`), kept per Segmenter: an answer
+ * scores the same passages' sentences question after question, and jieba with the folding was most of
+ * what that cost. Only texts up to `MEMO_MAX_CHARS` are kept.
  */
 const MEMO_ENTRIES = 4_096;
 const MEMO_MAX_CHARS = 400;
@@ -157,7 +162,7 @@ export class Segmenter {
    * the telltales (优短缺, 民众号) always, the real words (赢利, 生产者) only in a rewritten document.
    */
   fold(text: string, options: FoldOptions = {}): string {
-    const key = text.length <= MEMO_MAX_CHARS ? `${options.rewritten ? 'r' : 'o'}${text}` : undefined;
+    const key = options.remember && text.length <= MEMO_MAX_CHARS ? `${options.rewritten ? 'r' : 'o'}${text}` : undefined;
     const known = key === undefined ? undefined : this.folded.get(key);
     if (known !== undefined) return known;
     const normalized = normalizeForMatch(text);
@@ -183,7 +188,7 @@ export class Segmenter {
    * each word whole, to tell whether a passage has what the question asks about (保证金, not just 保证).
    */
   terms(text: string, mode: 'search' | 'precise' = 'search', options: FoldOptions = {}): string[] {
-    const key = text.length <= MEMO_MAX_CHARS ? `${mode === 'search' ? 's' : 'p'}${options.rewritten ? 'r' : 'o'}${text}` : undefined;
+    const key = options.remember && text.length <= MEMO_MAX_CHARS ? `${mode === 'search' ? 's' : 'p'}${options.rewritten ? 'r' : 'o'}${text}` : undefined;
     const known = key === undefined ? undefined : this.segmented.get(key);
     // A copy: callers may change what they get.
     if (known) return [...known];

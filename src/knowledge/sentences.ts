@@ -16,8 +16,8 @@ export interface SentenceScoring {
 }
 
 /** The sentence's matching form, and its words: folded as its document is (see `SentenceScoring.rewritten`). */
-const foldOf = (s: SentenceScoring, text: string) => s.segmenter.fold(text, { rewritten: s.rewritten === true });
-const termsOf = (s: SentenceScoring, text: string, mode?: 'search' | 'precise') => s.segmenter.terms(text, mode, { rewritten: s.rewritten === true });
+const foldOf = (s: SentenceScoring, text: string) => s.segmenter.fold(text, { rewritten: s.rewritten === true, remember: true });
+const termsOf = (s: SentenceScoring, text: string, mode?: 'search' | 'precise') => s.segmenter.terms(text, mode, { rewritten: s.rewritten === true, remember: true });
 
 /** What a sentence that announces keeps of its own weight; the sentence after it takes `INHERIT` of it. */
 const ANNOUNCE_SHARE = 0.3;

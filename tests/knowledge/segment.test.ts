@@ -87,28 +87,29 @@ describe('Segmenter', () => {
   });
 });
 
-describe('Segmenter memo', () => {
-  it('gives the same terms for a text asked again, and a caller that changes its copy changes nothing', () => {
+describe('Segmenter memo (passage sentences)', () => {
+  const remember = { remember: true } as const;
+
+  it('gives the same terms for a sentence scored again, and a caller that changes its copy changes nothing', () => {
     const s = new Segmenter();
-    const first = s.terms('直播预告应该提前多久发？');
+    const first = s.terms('直播预告应该提前多久发？', 'search', remember);
     first.push('改掉');
     first[0] = '改掉';
-    expect(s.terms('直播预告应该提前多久发？')).toEqual(new Segmenter().terms('直播预告应该提前多久发？'));
-    expect(s.terms('直播预告应该提前多久发？')).not.toContain('改掉');
+    expect(s.terms('直播预告应该提前多久发？', 'search', remember)).toEqual(new Segmenter().terms('直播预告应该提前多久发？'));
   });
 
   it('keeps the mode and the rewritten flag apart', () => {
     const s = new Segmenter();
-    expect(s.terms('直播预告', 'search')).not.toEqual(s.terms('直播预告', 'precise'));
-    expect(s.fold('生产者的赢利')).toBe('生产者的赢利');
-    expect(s.fold('生产者的赢利', { rewritten: true })).toBe('消费者的成本');
-    expect(s.fold('生产者的赢利')).toBe('生产者的赢利');
-    expect(s.terms('生产者的赢利')).not.toEqual(s.terms('生产者的赢利', 'search', { rewritten: true }));
+    expect(s.terms('直播预告', 'search', remember)).not.toEqual(s.terms('直播预告', 'precise', remember));
+    expect(s.fold('生产者的赢利', remember)).toBe('生产者的赢利');
+    expect(s.fold('生产者的赢利', { rewritten: true, remember: true })).toBe('消费者的成本');
+    expect(s.fold('生产者的赢利', remember)).toBe('生产者的赢利');
+    expect(s.terms('生产者的赢利', 'search', remember)).not.toEqual(s.terms('生产者的赢利', 'search', { rewritten: true, remember: true }));
   });
 
   it('segments a text too long to remember as well', () => {
     const long = '直播预告应该提前发。'.repeat(60);
-    expect(new Segmenter().terms(long)).toEqual(new Segmenter().terms(long));
+    expect(new Segmenter().terms(long, 'search', remember)).toEqual(new Segmenter().terms(long));
   });
 });
 
