@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,10 +24,22 @@ export const silentLogger = pino({ level: 'silent' });
 /** The project's real prompt catalogue. */
 export const prompts = Prompts.load();
 
-/** A fresh temporary folder, removed by the returned cleanup. */
+/**
+ * A fresh temporary folder, removed by the returned cleanup. Its name is the prefix and lower-case hex:
+ * mkdtemp's mixed-case suffix could spell a raw error code ("…-M5EEHX/") in a message naming the path,
+ * and the tests that check no raw code reaches a person would fail by chance.
+ */
 export function tempDir(prefix = 'opsbot-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  for (;;) {
+    const dir = join(tmpdir(), `${prefix}${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
 }
 
 /** A config built from the given variables only (no `.env`, no process environment). */
