@@ -4,6 +4,8 @@
  * Both sides are given in their matching form (normalized and folded, see `Segmenter.fold`).
  */
 
+import { LRUCache } from 'lru-cache';
+
 const TRAILING = /[\s?？!！。.,，~～]+$|(?:呢|啊|呀|吗|哈)+$/u;
 const ASKS_BEFORE = /^(?:请问|想问一下|问一下|想问|问下)?\s*(?:什么是|什么叫做?|什么叫作|啥是|啥叫|何为|何谓)\s*(.+)$/u;
 const ASKS_AFTER =
@@ -34,8 +36,7 @@ interface DefinitionPatterns {
 }
 
 /** Compiled patterns by term: a passage's sentences are tested against the same term many times a question. */
-const patternCache = new Map<string, DefinitionPatterns>();
-const MAX_CACHED_TERMS = 512;
+const patternCache = new LRUCache<string, DefinitionPatterns>({ max: 512 });
 
 function patternsOf(term: string): DefinitionPatterns {
   let p = patternCache.get(term);
@@ -54,7 +55,6 @@ function patternsOf(term: string): DefinitionPatterns {
     states: new RegExp(`${x}\\s*(?:是|为)(?!否|不是)`, 'u'),
     asks: new RegExp(`什么\\s*(?:是|叫)?\\s*${x}\\s*[?？]`, 'u'),
   };
-  if (patternCache.size >= MAX_CACHED_TERMS) patternCache.delete(patternCache.keys().next().value!);
   patternCache.set(term, p);
   return p;
 }
